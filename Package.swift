@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+//
+// Reprise: reproducible deep-learning architecture studies, offline.
+// Dependencies point one way: CLI → Analyze / Replay → Archive / Kernels → system libraries.
+import PackageDescription
+
+/// C code is compiled without floating-point contraction: `a*b + c` must stay two roundings unless a kernel
+/// asks for a fused multiply-add explicitly. Replay is bit-for-bit only if the compiler never chooses the arithmetic.
+let strictFloatingPoint: [CSetting] = [.unsafeFlags(["-ffp-contract=off", "-fno-fast-math"])]
+
+let package = Package(
+    name: "Reprise",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "reprise", targets: ["RepriseCLI"]),
+        .library(name: "Archive", targets: ["Archive"]),
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "Replay", targets: ["Replay"]),
+        .library(name: "Analyze", targets: ["Analyze"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: - Command line
+        .executableTarget(
+            name: "RepriseCLI",
+            dependencies: [
+                "Archive", "Kernels", "Replay", "Analyze", "COpenBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Public libraries
+        .target(name: "Analyze", dependencies: ["Archive"]),
+        .target(name: "Replay", dependencies: ["Archive", "Kernels"]),
+        .target(
+            name: "Archive",
+            dependencies: ["CZlib", "CHDF5", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "Kernels", dependencies: ["CKernels"]),
+
+        // MARK: - Implementation details
+        /// SIMD micro-kernels that need per-function CPU features (AVX2/FMA) with run-time dispatch,
+        /// which Swift cannot express; see Sources/CKernels/README.md.
+        .target(name: "CKernels", cSettings: strictFloatingPoint + [.unsafeFlags(["-O3"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: - Tests
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CHDF5", "CZlib"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay"]),
+        .testTarget(name: "AnalyzeTests", dependencies: ["Analyze"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,113 @@
+// SGEMM micro-kernel, 6×16 tile.
+//
+// Arithmetic (both paths, bit-identical): every output is a sequential chain of IEEE fused multiply-adds,
+//     c = fma(a_i[p], b_j[p], c),  p = 0, 1, …, kc-1,
+// started from the stored C (load_c) or from +0.0. No other operation touches the value.
+// Compiled with -ffp-contract=off.
+
+#include "CKernels.h"
+#include <math.h>
+#include <string.h>
+
+#define MR REPRISE_SGEMM_MR
+#define NR REPRISE_SGEMM_NR
+
+void reprise_sgemm_microkernel_portable(int64_t kc, const float *a, const float *b,
+                                        float *c, int64_t ldc, int load_c, int64_t mr, int64_t nr) {
+    float acc[MR][NR];
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++)
+            acc[i][j] = (load_c && i < mr && j < nr) ? c[i * ldc + j] : 0.0f;
+    for (int64_t p = 0; p < kc; p++) {
+        for (int i = 0; i < MR; i++) {
+            const float ai = a[p * MR + i];
+            for (int j = 0; j < NR; j++)
+                acc[i][j] = fmaf(ai, b[p * NR + j], acc[i][j]);
+        }
+    }
+    for (int64_t i = 0; i < mr; i++)
+        for (int64_t j = 0; j < nr; j++)
+            c[i * ldc + j] = acc[i][j];
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+__attribute__((target("avx2,fma")))
+static void microkernel_avx2_full(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int load_c) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (load_c) {
+        c00 = _mm256_loadu_ps(c + 0 * ldc); c01 = _mm256_loadu_ps(c + 0 * ldc + 8);
+        c10 = _mm256_loadu_ps(c + 1 * ldc); c11 = _mm256_loadu_ps(c + 1 * ldc + 8);
+        c20 = _mm256_loadu_ps(c + 2 * ldc); c21 = _mm256_loadu_ps(c + 2 * ldc + 8);
+        c30 = _mm256_loadu_ps(c + 3 * ldc); c31 = _mm256_loadu_ps(c + 3 * ldc + 8);
+        c40 = _mm256_loadu_ps(c + 4 * ldc); c41 = _mm256_loadu_ps(c + 4 * ldc + 8);
+        c50 = _mm256_loadu_ps(c + 5 * ldc); c51 = _mm256_loadu_ps(c + 5 * ldc + 8);
+    } else {
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
+    }
+    for (int64_t p = 0; p < kc; p++) {
+        const __m256 b0 = _mm256_load_ps(b);
+        const __m256 b1 = _mm256_load_ps(b + 8);
+        __m256 ai;
+        ai = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(ai, b0, c00); c01 = _mm256_fmadd_ps(ai, b1, c01);
+        ai = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(ai, b0, c10); c11 = _mm256_fmadd_ps(ai, b1, c11);
+        ai = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(ai, b0, c20); c21 = _mm256_fmadd_ps(ai, b1, c21);
+        ai = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(ai, b0, c30); c31 = _mm256_fmadd_ps(ai, b1, c31);
+        ai = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(ai, b0, c40); c41 = _mm256_fmadd_ps(ai, b1, c41);
+        ai = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51);
+        a += MR;
+        b += NR;
+    }
+    _mm256_storeu_ps(c + 0 * ldc, c00); _mm256_storeu_ps(c + 0 * ldc + 8, c01);
+    _mm256_storeu_ps(c + 1 * ldc, c10); _mm256_storeu_ps(c + 1 * ldc + 8, c11);
+    _mm256_storeu_ps(c + 2 * ldc, c20); _mm256_storeu_ps(c + 2 * ldc + 8, c21);
+    _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31);
+    _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41);
+    _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
+}
+
+static int avx2_state = -1;
+
+int reprise_sgemm_uses_avx2(void) {
+    if (avx2_state < 0) {
+        __builtin_cpu_init();
+        avx2_state = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+    }
+    return avx2_state;
+}
+
+void reprise_sgemm_microkernel(int64_t kc, const float *a, const float *b,
+                               float *c, int64_t ldc, int load_c, int64_t mr, int64_t nr) {
+    if (!reprise_sgemm_uses_avx2()) {
+        reprise_sgemm_microkernel_portable(kc, a, b, c, ldc, load_c, mr, nr);
+        return;
+    }
+    if (mr == MR && nr == NR) {
+        microkernel_avx2_full(kc, a, b, c, ldc, load_c);
+        return;
+    }
+    // Edge tile: compute the full tile into an aligned scratch, then store the valid part. Same arithmetic.
+    float tile[MR * NR] __attribute__((aligned(32)));
+    if (load_c) {
+        memset(tile, 0, sizeof tile);
+        for (int64_t i = 0; i < mr; i++)
+            for (int64_t j = 0; j < nr; j++)
+                tile[i * NR + j] = c[i * ldc + j];
+    }
+    microkernel_avx2_full(kc, a, b, tile, NR, load_c);
+    for (int64_t i = 0; i < mr; i++)
+        for (int64_t j = 0; j < nr; j++)
+            c[i * ldc + j] = tile[i * NR + j];
+}
+
+#else
+
+int reprise_sgemm_uses_avx2(void) { return 0; }
+
+void reprise_sgemm_microkernel(int64_t kc, const float *a, const float *b,
+                               float *c, int64_t ldc, int load_c, int64_t mr, int64_t nr) {
+    reprise_sgemm_microkernel_portable(kc, a, b, c, ldc, load_c, mr, nr);
+}
+
+#endif

@@ -1,0 +1,2 @@
+// zlib: compression of archive objects and reading of gzip-compressed datasets.
+#include <zlib.h>

@@ -1,0 +1,158 @@
+import CKernels
+
+/// Single-precision matrix multiply, the workhorse of every convolution and fully connected layer.
+///
+/// Contract:  C[m×n] := (accumulate ? C : 0) ⊕ A[m×k] · B[k×n]
+///
+/// Arithmetic (exact, independent of blocking and worker count): every output is one chain of IEEE fused multiply-adds
+///     c ← (accumulate ? C[i,j] : +0);  for p in 0..<k { c ← fma(A[i,p], B[p,j], c) }
+/// so `Gemm.multiply` is bitwise equal to `Gemm.reference`, and a product split along k into consecutive calls with
+/// `accumulate: true` is bitwise equal to one call over the whole k.
+///
+/// Layout: A and B are strided views (`rowStride`, `columnStride` in elements), which gives every transpose for free;
+/// C is row-major with row stride `ldc` and unit column stride.
+///
+/// Blocking (BLIS-style, all loops in Swift; only the 6×16 micro-kernel is C, see Sources/CKernels/README.md):
+///
+///     for jc in 0..<n step NC                      B block  kc×nc  packed into NR-wide panels (shared, L3)
+///       for pc in 0..<k step KC
+///         for ic in 0..<m step MC      [parallel]  A block  mc×kc  packed into MR-tall panels (per worker, L2)
+///           for jr in 0..<nc step NR               B panel  kc×NR  (L1)
+///             for ir in 0..<mc step MR             micro-kernel: 6×16 tile of C, 12 AVX2 accumulators
+///
+/// Work is split over (ic block × column chunk) items; since each element's chain is fixed, the split may depend on the
+/// worker count without changing a bit.
+public enum Gemm {
+    public static let mr = Int(REPRISE_SGEMM_MR)
+    public static let nr = Int(REPRISE_SGEMM_NR)
+    /// Rows of A packed per block (multiple of MR): 168 × 256 × 4 B = 168 KiB, half of the 512 KiB L2 of this machine.
+    public static let mc = 168
+    /// Depth of one packed block: a 256 × 16 × 4 B = 16 KiB B panel stays in the 32 KiB L1.
+    public static let kc = 256
+    /// Columns of B packed per block (multiple of NR).
+    public static let nc = 3072
+
+    /// Whether the AVX2/FMA micro-kernel is in use (else the portable `fmaf` path, same bits, slower).
+    public static var usesAVX2: Bool { reprise_sgemm_uses_avx2() != 0 }
+
+    public static func multiply(
+        m: Int, n: Int, k: Int,
+        a: StridedMatrix, b: StridedMatrix,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool, workers: Workers = .serial
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0 && ldc >= n, "Gemm: bad shape m=\(m) n=\(n) k=\(k) ldc=\(ldc)")
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            return
+        }
+        // The micro-kernel uses aligned 32-byte loads on packed B; every panel offset is a multiple of 64 bytes.
+        let packedB = allocateAligned(kc * nc)
+        defer { packedB.deallocate() }
+        let packedA = allocateAligned(workers.count * mc * kc)
+        defer { packedA.deallocate() }
+
+        for jc in stride(from: 0, to: n, by: nc) {
+            let ncCur = Swift.min(nc, n - jc)
+            let bPanels = (ncCur + nr - 1) / nr
+            for pc in stride(from: 0, to: k, by: kc) {
+                let kcCur = Swift.min(kc, k - pc)
+                let load = accumulate || pc > 0
+                workers.forEach(bPanels) { panel, _ in
+                    packPanelB(b, row: pc, column: jc + panel * nr, depth: kcCur,
+                               width: Swift.min(nr, ncCur - panel * nr), into: packedB + panel * kcCur * nr)
+                }
+                let mBlocks = (m + mc - 1) / mc
+                // Enough items for every worker: split columns only when there are few row blocks.
+                let chunks = mBlocks >= 2 * workers.count ? 1 : Swift.min(bPanels, (2 * workers.count + mBlocks - 1) / mBlocks)
+                let panelsPerChunk = (bPanels + chunks - 1) / chunks
+                workers.forEach(mBlocks * chunks) { item, worker in
+                    let ic = (item / chunks) * mc
+                    let mcCur = Swift.min(mc, m - ic)
+                    let firstPanel = (item % chunks) * panelsPerChunk
+                    let lastPanel = Swift.min(bPanels, firstPanel + panelsPerChunk)
+                    if firstPanel >= lastPanel { return }
+                    let aBlock = packedA + worker * mc * kc
+                    let aPanels = (mcCur + mr - 1) / mr
+                    for panel in 0..<aPanels {
+                        packPanelA(a, row: ic + panel * mr, column: pc, height: Swift.min(mr, mcCur - panel * mr),
+                                   depth: kcCur, into: aBlock + panel * kcCur * mr)
+                    }
+                    for jp in firstPanel..<lastPanel {
+                        let jr = jp * nr
+                        let nrCur = Swift.min(nr, ncCur - jr)
+                        let bPanel = packedB + jp * kcCur * nr
+                        for ip in 0..<aPanels {
+                            let ir = ip * mr
+                            reprise_sgemm_microkernel(
+                                Int64(kcCur), aBlock + ip * kcCur * mr, bPanel,
+                                c + (ic + ir) * ldc + jc + jr, Int64(ldc), load ? 1 : 0,
+                                Int64(Swift.min(mr, mcCur - ir)), Int64(nrCur))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func allocateAligned(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+
+    /// Copies A[row..<row+height, column..<column+depth] into an MR-tall panel: panel[p*MR + i], zero rows below `height`.
+    @inline(__always)
+    static func packPanelA(_ a: StridedMatrix, row: Int, column: Int, height: Int, depth: Int,
+                           into panel: UnsafeMutablePointer<Float>) {
+        if height < mr { panel.update(repeating: 0, count: depth * mr) }
+        if a.columnStride == 1 {
+            for i in 0..<height {
+                let src = a.base + (row + i) * a.rowStride + column
+                for p in 0..<depth { panel[p * mr + i] = src[p] }
+            }
+        } else {
+            for p in 0..<depth {
+                let src = a.base + row * a.rowStride + (column + p) * a.columnStride
+                for i in 0..<height { panel[p * mr + i] = src[i * a.rowStride] }
+            }
+        }
+    }
+
+    /// Copies B[row..<row+depth, column..<column+width] into an NR-wide panel: panel[p*NR + j], zero columns past `width`.
+    @inline(__always)
+    static func packPanelB(_ b: StridedMatrix, row: Int, column: Int, depth: Int, width: Int,
+                           into panel: UnsafeMutablePointer<Float>) {
+        if width < nr { panel.update(repeating: 0, count: depth * nr) }
+        if b.columnStride == 1 {
+            for p in 0..<depth {
+                (panel + p * nr).update(from: b.base + (row + p) * b.rowStride + column, count: width)
+            }
+        } else {
+            for j in 0..<width {
+                let src = b.base + row * b.rowStride + (column + j) * b.columnStride
+                for p in 0..<depth { panel[p * nr + j] = src[p * b.rowStride] }
+            }
+        }
+    }
+}
+
+/// A read-only matrix view: element (i, j) is `base[i * rowStride + j * columnStride]`.
+/// `StridedMatrix(rowMajor: p, ld: n)` is an ordinary row-major matrix; `.transposed` swaps the strides.
+public struct StridedMatrix {
+    public var base: UnsafePointer<Float>
+    public var rowStride: Int
+    public var columnStride: Int
+
+    public init(base: UnsafePointer<Float>, rowStride: Int, columnStride: Int) {
+        self.base = base
+        self.rowStride = rowStride
+        self.columnStride = columnStride
+    }
+
+    public init(rowMajor base: UnsafePointer<Float>, ld: Int) {
+        self.init(base: base, rowStride: ld, columnStride: 1)
+    }
+
+    public var transposed: StridedMatrix { StridedMatrix(base: base, rowStride: columnStride, columnStride: rowStride) }
+}
