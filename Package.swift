@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "RepriseCLI",
             dependencies: [
-                "Archive", "Kernels", "Replay", "Analyze", "COpenBLAS",
+                "Archive", "Kernels", "Replay", "Analyze", "COpenBLAS", "CKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

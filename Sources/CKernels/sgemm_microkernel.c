@@ -36,6 +36,7 @@ void reprise_sgemm_microkernel_portable(int64_t kc, const float *a, const float 
 __attribute__((target("avx2,fma")))
 static void microkernel_avx2_full(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int load_c) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    for (int i = 0; i < MR; i++) { _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0); _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0); }
     if (load_c) {
         c00 = _mm256_loadu_ps(c + 0 * ldc); c01 = _mm256_loadu_ps(c + 0 * ldc + 8);
         c10 = _mm256_loadu_ps(c + 1 * ldc); c11 = _mm256_loadu_ps(c + 1 * ldc + 8);
@@ -65,6 +66,31 @@ static void microkernel_avx2_full(int64_t kc, const float *a, const float *b, fl
     _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31);
     _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41);
     _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
+}
+
+/// Peak probe: 12 independent chains of 8-wide FMAs, `iterations` rounds. Returns a value that depends on every chain so
+/// the work cannot be removed. FLOP = iterations × 12 × 8 × 2.
+__attribute__((target("avx2,fma")))
+static float fma_peak_probe_avx2(int64_t iterations) {
+    __m256 x[12];
+    const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+    for (int i = 0; i < 12; i++) x[i] = _mm256_set1_ps((float)i);
+    for (int64_t t = 0; t < iterations; t++) {
+        x[0] = _mm256_fmadd_ps(x[0], a, b); x[1] = _mm256_fmadd_ps(x[1], a, b); x[2] = _mm256_fmadd_ps(x[2], a, b);
+        x[3] = _mm256_fmadd_ps(x[3], a, b); x[4] = _mm256_fmadd_ps(x[4], a, b); x[5] = _mm256_fmadd_ps(x[5], a, b);
+        x[6] = _mm256_fmadd_ps(x[6], a, b); x[7] = _mm256_fmadd_ps(x[7], a, b); x[8] = _mm256_fmadd_ps(x[8], a, b);
+        x[9] = _mm256_fmadd_ps(x[9], a, b); x[10] = _mm256_fmadd_ps(x[10], a, b); x[11] = _mm256_fmadd_ps(x[11], a, b);
+    }
+    __m256 s = x[0];
+    for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, x[i]);
+    float out[8];
+    _mm256_storeu_ps(out, s);
+    return out[0];
+}
+
+float reprise_fma_peak_probe(int64_t iterations) {
+    if (!reprise_sgemm_uses_avx2()) return 0;
+    return fma_peak_probe_avx2(iterations);
 }
 
 static int avx2_state = -1;
@@ -104,6 +130,7 @@ void reprise_sgemm_microkernel(int64_t kc, const float *a, const float *b,
 #else
 
 int reprise_sgemm_uses_avx2(void) { return 0; }
+float reprise_fma_peak_probe(int64_t iterations) { (void)iterations; return 0; }
 
 void reprise_sgemm_microkernel(int64_t kc, const float *a, const float *b,
                                float *c, int64_t ldc, int load_c, int64_t mr, int64_t nr) {

@@ -20,4 +20,8 @@ void reprise_sgemm_microkernel_portable(int64_t kc, const float *a, const float 
 /// 1 when the AVX2/FMA micro-kernel is in use on this CPU.
 int reprise_sgemm_uses_avx2(void);
 
+/// Runs `iterations` rounds of 12 independent 8-wide FMA chains (AVX2 only; returns 0 elsewhere), for measuring the
+/// machine's attainable single-precision FMA peak: FLOP = iterations × 192.
+float reprise_fma_peak_probe(int64_t iterations);
+
 #endif

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure Reprise against a peer run on the same machine in the same run.",
+        subcommands: [BenchKernels.self]
+    )
+}

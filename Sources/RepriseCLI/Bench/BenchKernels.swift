@@ -1,0 +1,76 @@
+import ArgumentParser
+import COpenBLAS
+import Foundation
+import Kernels
+
+@_silgen_name("openblas_set_num_threads")
+func openblas_set_num_threads_shim(_ n: Int32)
+
+struct BenchKernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "SGEMM GFLOP/s next to OpenBLAS cblas_sgemm, with 1 and 2 threads.",
+        discussion: """
+        Every size is measured for Reprise and OpenBLAS in the same run on the same matrices (best of several runs).
+        "of peak" is relative to the machine's attainable FMA peak, measured in the same run by a probe of 12 independent
+        8-wide FMA chains on every thread (the nominal clock in /proc/cpuinfo ignores turbo, so it is not used).
+        """
+    )
+
+    @Option(help: "Square sizes to measure.")
+    var sizes: [Int] = [256, 512, 1024, 2048]
+
+    @Option(help: "Thread counts to measure.")
+    var threads: [Int] = [1, 2]
+
+    func run() throws {
+        print("SGEMM  C = A·B, single precision; micro-kernel: \(Gemm.usesAVX2 ? "AVX2/FMA 6×16" : "portable fmaf")")
+        var peaks: [Int: Double] = [:]
+        for t in threads {
+            peaks[t] = PeakProbe.gflops(workers: t)
+            print(String(format: "measured FMA peak with %d thread(s): %.1f GFLOP/s", t, peaks[t]!))
+        }
+        var shapes: [(String, Int, Int, Int)] = sizes.map { ("square \($0)", $0, $0, $0) }
+        shapes += AnyNetBenchShapes.gemms
+        print("")
+        print("shape                              threads   Reprise GF/s  OpenBLAS GF/s   ratio   of peak")
+        for t in threads {
+            openblas_set_num_threads_shim(Int32(t))
+            let peak = peaks[t] ?? .nan
+            for (name, m, n, k) in shapes {
+                let a = (0..<(m * k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
+                let b = (0..<(k * n)).map { Float(($0 * 104_729) % 1000) / 1000 - 0.5 }
+                var c = [Float](repeating: 0, count: m * n)
+                let flops = 2.0 * Double(m) * Double(n) * Double(k)
+                let ours = a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        Stopwatch.best(repeats: 3) {
+                            Gemm.multiply(m: m, n: n, k: k, a: StridedMatrix(rowMajor: ap.baseAddress!, ld: k),
+                                          b: StridedMatrix(rowMajor: bp.baseAddress!, ld: n),
+                                          c: &c, ldc: n, accumulate: false, workers: Workers(t))
+                        }
+                    }
+                }
+                let blas = Stopwatch.best(repeats: 3) {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+                }
+                let g1 = flops / ours / 1e9, g2 = flops / blas / 1e9
+                print(String(format: "%-34@ %7d %14.1f %14.1f %7.2f× %8.0f%%", name as NSString, t, g1, g2, g1 / g2, 100 * g1 / peak))
+            }
+        }
+    }
+}
+
+/// The GEMMs of one AnyNet-bench training step (NHWC, batch 128, 32×32 input): forward convolutions as
+/// (rows = N·H·W) × (out channels) × (k·k·in channels per group). Listed: the stem and the largest per stage.
+enum AnyNetBenchShapes {
+    static let gemms: [(String, Int, Int, Int)] = [
+        ("stem 3x3 3->24 @32", 128 * 32 * 32, 24, 27),
+        ("s1 1x1 24->24 @32", 128 * 32 * 32, 24, 24),
+        ("s2 1x1 48->48 @16", 128 * 16 * 16, 48, 48),
+        ("s3 1x1 96->96 @8", 128 * 8 * 8, 96, 96),
+        ("s4 1x1 192->192 @4", 128 * 4 * 4, 192, 192),
+        ("s4 wgrad 1x1 192x192, K=N*H*W", 192, 192, 128 * 4 * 4),
+    ]
+}
