@@ -1,1 +1,148 @@
-// Archive
+import Foundation
+
+/// A Reprise archive on disk: objects plus refs (see FORMAT.md).
+///
+///     <root>/FORMAT                 "reprise-archive 1"
+///     <root>/objects/ab/cdef…       immutable objects (ObjectStore)
+///     <root>/refs/runs/<run ID>     the run's newest RunRecord object ID, one line
+///     <root>/refs/tables/<table ID> a published table's object ID, one line
+///     <root>/refs/derivations/<ID>  a derived table's object ID, one line
+///     <root>/tmp/                   temporary files of writes in progress
+///
+/// A run is committed when its ref is renamed into place, after every object it names is durable. Refs are the only
+/// mutable files; each is replaced atomically.
+public final class Archive: @unchecked Sendable {
+    public static let formatLine = "reprise-archive 1"
+    public let root: String
+    public let objects: ObjectStore
+
+    init(root: String) {
+        self.root = root
+        self.objects = ObjectStore(root: root)
+    }
+
+    /// Opens an existing archive.
+    public static func open(at path: String) throws -> Archive {
+        let root = (path as NSString).standardizingPath
+        guard let format = try? String(contentsOfFile: root + "/FORMAT", encoding: .utf8) else {
+            throw ArchiveError.notAnArchive(path: root)
+        }
+        guard format.trimmingCharacters(in: .whitespacesAndNewlines) == formatLine else {
+            throw ArchiveError.malformed(path: root + "/FORMAT",
+                                         reason: "unsupported archive format \"\(format.prefix(40))\"; this Reprise reads \"\(formatLine)\"")
+        }
+        return Archive(root: root)
+    }
+
+    /// Creates an archive (or opens it if one is already there).
+    @discardableResult
+    public static func create(at path: String) throws -> Archive {
+        let root = (path as NSString).standardizingPath
+        if FileManager.default.fileExists(atPath: root + "/FORMAT") { return try open(at: root) }
+        for dir in [root, root + "/objects", root + "/refs", root + "/refs/runs", root + "/refs/tables",
+                    root + "/refs/derivations", root + "/tmp"] {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw ArchiveError.io(path: dir, operation: "create directory", reason: (error as NSError).localizedDescription)
+            }
+        }
+        try DurableFile.write(Data((formatLine + "\n").utf8), to: root + "/FORMAT", temporaryDirectory: root + "/tmp")
+        return Archive(root: root)
+    }
+
+    /// Opens the archive, creating it if `create` and it does not exist.
+    public static func openOrCreate(at path: String) throws -> Archive {
+        FileManager.default.fileExists(atPath: path + "/FORMAT") ? try open(at: path) : try create(at: path)
+    }
+
+    // MARK: JSON objects
+
+    /// Stores a value as compressed canonical JSON.
+    @discardableResult
+    public func putJSON<T: Encodable>(_ value: T) throws -> ObjectID {
+        try objects.put(try JSONValue.canonicalBytes(of: value), compression: .always)
+    }
+
+    public func getJSON<T: Decodable>(_ type: T.Type, _ id: ObjectID) throws -> T {
+        let data = try objects.get(id)
+        do { return try JSONDecoder().decode(T.self, from: data) } catch {
+            throw ArchiveError.malformed(path: objects.path(of: id), reason: "not a valid \(T.self): \(error)")
+        }
+    }
+
+    /// Stores a float32 tensor's little-endian bytes.
+    public func putTensor(_ values: UnsafeBufferPointer<Float>) throws -> ObjectID {
+        try objects.put(UnsafeRawBufferPointer(values), compression: .tensor)
+    }
+
+    public func getTensor(_ id: ObjectID, count: Int) throws -> [Float] {
+        let data = try objects.get(id)
+        guard data.count == count * 4 else {
+            throw ArchiveError.malformed(path: objects.path(of: id), reason: "tensor has \(data.count) bytes, expected \(count * 4)")
+        }
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    // MARK: Runs
+
+    /// Stores the manifest and returns the run ID (= the manifest's object ID).
+    @discardableResult
+    public func putManifest(_ manifest: RunManifest) throws -> ObjectID {
+        try objects.put(try manifest.canonicalBytes(), compression: .always)
+    }
+
+    public func manifest(_ run: ObjectID) throws -> RunManifest { try getJSON(RunManifest.self, run) }
+
+    /// Commits a record: stores it, then atomically points the run's ref at it. Every object the record names must
+    /// already be stored (checked), so a committed run is always complete.
+    @discardableResult
+    public func commit(_ record: RunRecord) throws -> ObjectID {
+        for id in record.referencedObjects where !objects.contains(id) { throw ArchiveError.missingObject(id) }
+        let id = try putJSON(record)
+        try writeRef(kind: "runs", name: record.run.hex, target: id)
+        return id
+    }
+
+    /// The newest record of a run, or nil when the run has none.
+    public func record(of run: ObjectID) throws -> RunRecord? {
+        guard let target = try readRef(kind: "runs", name: run.hex) else { return nil }
+        return try getJSON(RunRecord.self, target)
+    }
+
+    /// Every run with a record, sorted by ID.
+    public func runIDs() throws -> [ObjectID] { try refNames(kind: "runs") }
+
+    /// Resolves a full run ID or a unique prefix of at least 4 hex digits.
+    public func resolveRun(_ text: String) throws -> ObjectID {
+        let prefix = text.lowercased()
+        if let id = ObjectID(hex: prefix), try readRef(kind: "runs", name: id.hex) != nil { return id }
+        guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else { throw ArchiveError.unknownRun(text) }
+        let matches = try runIDs().filter { $0.hex.hasPrefix(prefix) }
+        if matches.count == 1 { return matches[0] }
+        if matches.isEmpty { throw ArchiveError.unknownRun(text) }
+        throw ArchiveError.ambiguousRun(prefix: text, matches: matches.count)
+    }
+
+    // MARK: Refs
+
+    func refPath(kind: String, name: String) -> String { "\(root)/refs/\(kind)/\(name)" }
+
+    func writeRef(kind: String, name: String, target: ObjectID) throws {
+        try DurableFile.write(Data((target.hex + "\n").utf8), to: refPath(kind: kind, name: name), temporaryDirectory: root + "/tmp")
+    }
+
+    func readRef(kind: String, name: String) throws -> ObjectID? {
+        let path = refPath(kind: kind, name: name)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let text = String(decoding: try DurableFile.read(path), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let id = ObjectID(hex: text) else {
+            throw ArchiveError.malformed(path: path, reason: "ref does not hold an object ID")
+        }
+        return id
+    }
+
+    func refNames(kind: String) throws -> [ObjectID] {
+        let dir = "\(root)/refs/\(kind)"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.compactMap(ObjectID.init(hex:)).sorted()
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// One entry per epoch: the deterministic measurements of a run (no wall-clock fields, so it can be compared bit for bit).
+public struct EvalLog: Codable, Equatable, Sendable {
+    public struct Epoch: Codable, Equatable, Sendable {
+        public var epoch: Int
+        public var learningRate: Double
+        public var trainLoss: Double
+        /// Percent of training images misclassified during the epoch (running, with augmentation).
+        public var trainTop1Error: Double
+        public var testLoss: Double
+        public var testTop1Error: Double
+        public var testTop5Error: Double
+
+        public init(epoch: Int, learningRate: Double, trainLoss: Double, trainTop1Error: Double,
+                    testLoss: Double, testTop1Error: Double, testTop5Error: Double) {
+            self.epoch = epoch; self.learningRate = learningRate; self.trainLoss = trainLoss
+            self.trainTop1Error = trainTop1Error; self.testLoss = testLoss
+            self.testTop1Error = testTop1Error; self.testTop5Error = testTop5Error
+        }
+    }
+
+    public var epochs: [Epoch]
+    public init(epochs: [Epoch] = []) { self.epochs = epochs }
+}
+
+/// Wall-clock facts of a run: stored beside the eval log, never part of a compared digest.
+public struct RunTimings: Codable, Equatable, Sendable {
+    public var secondsPerEpoch: [Double]
+    public var threads: Int
+    public var host: String
+    public init(secondsPerEpoch: [Double], threads: Int, host: String) {
+        self.secondsPerEpoch = secondsPerEpoch; self.threads = threads; self.host = host
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The result of `Archive.fsck`: counts and one line per problem.
+public struct FsckReport: Sendable {
+    public var objectsChecked = 0
+    public var objectsTotal = 0
+    public var runs = 0
+    public var problems: [String] = []
+    public var isClean: Bool { problems.isEmpty }
+}
+
+extension Archive {
+    /// Re-hashes objects (all, or a random `samplePercent` of them, seeded) and checks that every reference resolves.
+    ///
+    /// Checks: each object decodes and hashes to its name; each ref names an existing, valid object; each run record
+    /// names its own run and only existing objects; each checkpoint's tensors exist and have the byte length their
+    /// shape implies. Objects are checked in sorted order; with sampling, object i is checked iff a SplitMix64 draw keyed by
+    /// `sampleSeed` and i falls under P%.
+    public func fsck(samplePercent: Double = 100, sampleSeed: UInt64 = 0,
+                     progress: ((Int, Int) -> Void)? = nil) -> FsckReport {
+        var report = FsckReport()
+        let all = (try? objects.allObjects()) ?? []
+        report.objectsTotal = all.count
+        for (i, id) in all.enumerated() {
+            progress?(i, all.count)
+            if samplePercent < 100 {
+                var z = sampleSeed &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                if Double(z >> 11) / Double(1 << 53) * 100 >= samplePercent { continue }
+            }
+            report.objectsChecked += 1
+            do { _ = try objects.get(id) } catch { report.problems.append("\(error)") }
+        }
+        let (reachable, problems) = reachableObjects()
+        report.problems += problems
+        for id in reachable.sorted() where !objects.contains(id) {
+            report.problems.append("object \(id.hex) is referenced but missing")
+        }
+        let runs = (try? runIDs()) ?? []
+        report.runs = runs.count
+        for run in runs {
+            guard let record = try? record(of: run) else { continue }
+            for entry in record.checkpoints {
+                guard let checkpoint = try? getJSON(CheckpointRecord.self, entry.checkpoint) else { continue }
+                for tensor in checkpoint.tensors {
+                    let path = objects.path(of: tensor.object)
+                    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { continue }
+                    // Raw tensors: header + 4 bytes per element. Compressed ones are length-checked by the full read.
+                    if let size = attributes[.size] as? Int, size != ObjectStore.headerSize + 4 * tensor.elementCount,
+                       samplePercent >= 100, (try? objects.get(tensor.object).count) != 4 * tensor.elementCount {
+                        report.problems.append("run \(run.short) epoch \(checkpoint.epoch) tensor \(tensor.name): length does not match shape \(tensor.shape)")
+                    }
+                }
+            }
+        }
+        return report
+    }
+}
