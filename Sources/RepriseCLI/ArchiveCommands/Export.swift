@@ -1,0 +1,36 @@
+import Archive
+import ArgumentParser
+import Foundation
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the archive's runs as CSV.",
+        discussion: """
+        Tidy (default): one row per run × metric, columns
+          run_id, kind, dataset, architecture, seed, status, reason, metric, value
+        (architecture = 12-hex digest of the canonical architecture JSON; failed runs appear with their reason).
+        --wide: one row per architecture, one column per dataset, cells = --metric of completed runs.
+        Numbers are written in shortest round-trip form: parsing them gives back the stored doubles exactly.
+        """
+    )
+    @OptionGroup var location: ArchiveLocation
+    @Flag(help: "Architecture × dataset table instead of tidy rows.") var wide = false
+    @Option(help: "Metric of the wide table.") var metric = "test_top1_error"
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+
+    func run() throws {
+        try reporting {
+            let (rows, unreadable) = try TidyExport.rows(of: location.open())
+            for problem in unreadable { printError("skipped unreadable run \(problem)") }
+            let csv = wide ? TidyExport.wideCSV(rows, metric: metric) : TidyExport.tidyCSV(rows)
+            if let output {
+                do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                    throw ArchiveError.io(path: output, operation: "write", reason: (error as NSError).localizedDescription)
+                }
+                FileHandle.standardError.write(Data("wrote \(rows.count) runs to \(output)\n".utf8))
+            } else {
+                print(csv, terminator: "")
+            }
+        }
+    }
+}

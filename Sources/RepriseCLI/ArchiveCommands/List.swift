@@ -1,0 +1,98 @@
+import Archive
+import ArgumentParser
+import Foundation
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List runs, with filters.",
+        discussion: """
+        Examples:
+          reprise ls --dataset digits --status completed
+          reprise ls --metric 'test_top1_error<10' --field depths=1,2,2,1
+        The last line counts runs shown, and how many matching runs failed or diverged (failed runs are data).
+        """
+    )
+    @OptionGroup var location: ArchiveLocation
+    @Option(help: "Only runs of this manifest kind (train, fear, shortreg, proxy, synthetic).") var kind: String?
+    @Option(help: "Only runs on this dataset name.") var dataset: String?
+    @Option(help: "Only runs with this status (completed, in_progress, diverged, failed).") var status: String?
+    @Option(help: ArgumentHelp("Metric range, e.g. 'test_top1_error<10' or 'test_top1_error>=5' (repeatable).", valueName: "name<op>value"))
+    var metric: [String] = []
+    @Option(help: ArgumentHelp("Architecture field equals, e.g. depths=1,2,2,1 or stem_width=24 (repeatable).", valueName: "field=value"))
+    var field: [String] = []
+    @Option(help: "Print at most this many rows.") var limit: Int?
+
+    func run() throws {
+        try reporting {
+            let archive = try location.open()
+            let filters = try metric.map(MetricFilter.init(parsing:))
+            let fieldFilters = try field.map { text -> (String, String) in
+                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw CommandLineError(message: "--field \(text): expected field=value") }
+                return (parts[0], parts[1])
+            }
+            if let status, RunRecord.Status(rawValue: status) == nil {
+                throw CommandLineError(message: "--status \(status): expected one of \(RunRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let (rows, unreadable) = try TidyExport.rows(of: archive)
+            var shown: [[String]] = []
+            var failed = 0
+            for row in rows {
+                if let kind, row.manifest.kind != kind { continue }
+                if let dataset, row.datasetName != dataset { continue }
+                if let status, row.record.status.rawValue != status { continue }
+                if !filters.allSatisfy({ $0.matches(row.record.metrics) }) { continue }
+                if !fieldFilters.allSatisfy({ Self.architectureField(row.manifest.architecture, $0.0) == $0.1 }) { continue }
+                if row.record.status == .failed || row.record.status == .diverged { failed += 1 }
+                shown.append([row.run.short, row.manifest.kind, row.datasetName, row.architectureID, row.record.status.rawValue,
+                              row.record.metrics["test_top1_error"].map { String(format: "%.2f", $0) } ?? "-"])
+            }
+            let total = shown.count
+            if let limit { shown = Array(shown.prefix(limit)) }
+            print(alignedTable(["run", "kind", "dataset", "architecture", "status", "top1_err%"], shown))
+            print("\(total) runs\(failed > 0 ? ", \(failed) failed or diverged" : "")\(unreadable.isEmpty ? "" : ", \(unreadable.count) unreadable (run `reprise fsck`)")")
+        }
+    }
+
+    /// A top-level architecture field as text; arrays joined by commas.
+    static func architectureField(_ architecture: JSONValue, _ name: String) -> String? {
+        guard let value = architecture[name] else { return nil }
+        switch value {
+        case .array(let items): return items.map { item in item.doubleValue.map { $0 == $0.rounded() ? String(Int64($0)) : "\($0)" } ?? item.stringValue ?? "?" }.joined(separator: ",")
+        case .string(let s): return s
+        default: return value.doubleValue.map { $0 == $0.rounded() ? String(Int64($0)) : "\($0)" }
+        }
+    }
+}
+
+/// `name<value`, `name<=value`, `name>value`, `name>=value`, `name=value`.
+struct MetricFilter {
+    var name: String
+    var op: String
+    var value: Double
+
+    init(parsing text: String) throws {
+        for op in ["<=", ">=", "<", ">", "="] {
+            if let range = text.range(of: op) {
+                name = String(text[..<range.lowerBound])
+                self.op = op
+                guard let v = Double(text[range.upperBound...]), !name.isEmpty else { break }
+                value = v
+                return
+            }
+        }
+        throw CommandLineError(message: "--metric \(text): expected name<op>value with op one of < <= > >= =")
+    }
+
+    func matches(_ metrics: [String: Double]) -> Bool {
+        guard let x = metrics[name] else { return false }
+        switch op {
+        case "<": return x < value
+        case "<=": return x <= value
+        case ">": return x > value
+        case ">=": return x >= value
+        default: return x == value
+        }
+    }
+}

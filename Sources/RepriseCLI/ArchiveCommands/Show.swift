@@ -1,0 +1,49 @@
+import Archive
+import ArgumentParser
+import Foundation
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a run's manifest, status, checkpoints and final metrics.")
+    @OptionGroup var location: ArchiveLocation
+    @Argument(help: "Run ID or a unique prefix (≥ 4 hex digits).") var runName: String
+
+    func run() throws {
+        try reporting {
+            let archive = try location.open()
+            let id = try archive.resolveRun(runName)
+            let manifest = try archive.manifest(id)
+            guard let record = try archive.record(of: id) else { throw ArchiveError.unknownRun(runName) }
+            print("run        \(id.hex)")
+            print("status     \(record.status.rawValue)\(record.reason.map { " (\($0))" } ?? "")")
+            print("manifest   \(String(decoding: try manifest.canonicalBytes(), as: UTF8.self))")
+            for (name, value) in record.metrics.sorted(by: { $0.key < $1.key }) { print("metric     \(name) = \(value)") }
+            for entry in record.checkpoints { print("checkpoint epoch \(entry.epoch): \(entry.checkpoint.hex)") }
+            if let log = record.evalLog { print("eval log   \(log.hex)") }
+        }
+    }
+}
+
+struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a run's eval log, one line per epoch.")
+    @OptionGroup var location: ArchiveLocation
+    @Argument(help: "Run ID or a unique prefix.") var runName: String
+
+    func run() throws {
+        try reporting {
+            let archive = try location.open()
+            let id = try archive.resolveRun(runName)
+            guard let record = try archive.record(of: id), let logID = record.evalLog else {
+                throw CommandLineError(message: "run \(id.short) has no eval log (status \(try archive.record(of: id)?.status.rawValue ?? "none"))")
+            }
+            let log = try archive.getJSON(EvalLog.self, logID)
+            let timings = try record.timings.map { try archive.getJSON(RunTimings.self, $0) }
+            let rows = log.epochs.enumerated().map { i, e in
+                [String(e.epoch), String(format: "%.5f", e.learningRate), String(format: "%.4f", e.trainLoss),
+                 String(format: "%.2f", e.trainTop1Error), String(format: "%.4f", e.testLoss), String(format: "%.2f", e.testTop1Error),
+                 String(format: "%.2f", e.testTop5Error),
+                 timings.flatMap { i < $0.secondsPerEpoch.count ? String(format: "%.1f", $0.secondsPerEpoch[i]) : nil } ?? "-"]
+            }
+            print(alignedTable(["epoch", "lr", "train_loss", "train_err%", "test_loss", "top1_err%", "top5_err%", "seconds"], rows))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Archive
+import ArgumentParser
+import Foundation
+
+/// `--archive DIR`, shared by every command that reads or writes an archive.
+struct ArchiveLocation: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Archive directory (default: $REPRISE_ARCHIVE, else ./reprise-archive).", valueName: "dir"))
+    var archive: String?
+
+    var path: String { archive ?? ProcessInfo.processInfo.environment["REPRISE_ARCHIVE"] ?? "reprise-archive" }
+
+    func open() throws -> Archive { try Archive.open(at: path) }
+    func openOrCreate() throws -> Archive { try Archive.openOrCreate(at: path) }
+}
+
+/// Exit codes scripts can rely on.
+enum Exit {
+    static let checkFailed = ExitCode(1)
+    static let badInput = ExitCode(2)
+    static let ioError = ExitCode(3)
+}
+
+/// Runs a command body, turning library errors into one line on stderr and the documented exit code.
+func reporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ArchiveError {
+        printError(error.description)
+        switch error {
+        case .io: throw Exit.ioError
+        case .corruptObject, .missingObject: throw Exit.checkFailed
+        default: throw Exit.badInput
+        }
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch let error as CommandLineError {
+        printError(error.message)
+        throw Exit.badInput
+    } catch {
+        printError("\(error)")
+        throw Exit.ioError
+    }
+}
+
+/// A user-facing error with its exit code.
+struct CommandLineError: Error {
+    var message: String
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("reprise: error: " + message + "\n").utf8))
+}
+
+/// A one-line progress display on stderr (only when stderr is a terminal): done/total, rate and ETA.
+final class ProgressLine {
+    let label: String
+    let total: Int
+    let start = Date()
+    var lastDraw = Date.distantPast
+    let enabled = isatty(2) != 0
+
+    init(_ label: String, total: Int) { self.label = label; self.total = total }
+
+    func update(_ done: Int, detail: String = "") {
+        guard enabled, Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
+        lastDraw = Date()
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let width = 24, filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let line = String(format: "\r%@ %@ %d/%d  %.0fs elapsed, ETA %.0fs %@", label, bar, done, total, elapsed, eta, detail)
+        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+    }
+
+    func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+/// Pads cells into aligned columns (numbers right-aligned).
+func alignedTable(_ header: [String], _ rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { i, cell in
+            let pad = String(repeating: " ", count: widths[i] - cell.count)
+            return Double(cell) != nil ? pad + cell : cell + pad
+        }.joined(separator: "  ")
+    }
+    return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
+        .joined(separator: "\n")
+}
