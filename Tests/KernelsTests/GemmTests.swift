@@ -38,8 +38,7 @@ import Testing
         var outputs: [[UInt32]] = []
         for w in 1...3 {
             var c = [Float](repeating: .nan, count: m * n)
-            Gemm.multiply(m: m, n: n, k: k, a: StridedMatrix(rowMajor: a, ld: k), b: StridedMatrix(rowMajor: b, ld: n),
-                          c: &c, ldc: n, accumulate: false, workers: Workers(w))
+            gemm(m, n, k, a, b, &c, workers: Workers(w))
             outputs.append(bits(c))
         }
         #expect(outputs[0] == outputs[1])
@@ -51,8 +50,7 @@ import Testing
         let (m, n, k) = (23, 45, 700)
         let a = randomFloats(m * k, seed: 6), b = randomFloats(k * n, seed: 7)
         var whole = [Float](repeating: 0, count: m * n), split = whole
-        Gemm.multiply(m: m, n: n, k: k, a: StridedMatrix(rowMajor: a, ld: k), b: StridedMatrix(rowMajor: b, ld: n),
-                      c: &whole, ldc: n, accumulate: false)
+        gemm(m, n, k, a, b, &whole)
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 for (start, end) in [(0, 123), (123, 500), (500, 700)] {
@@ -72,8 +70,7 @@ import Testing
         let (m, n, k) = (97, 131, 517)
         let a = randomFloats(m * k, seed: 8), b = randomFloats(k * n, seed: 9)
         var ours = [Float](repeating: 0, count: m * n), blas = ours
-        Gemm.multiply(m: m, n: n, k: k, a: StridedMatrix(rowMajor: a, ld: k), b: StridedMatrix(rowMajor: b, ld: n),
-                      c: &ours, ldc: n, accumulate: false, workers: Workers(2))
+        gemm(m, n, k, a, b, &ours, workers: Workers(2))
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &blas, Int32(n))
         let u = Double(Float.ulpOfOne) / 2
         for i in 0..<m {
@@ -94,8 +91,7 @@ import Testing
         let ai = (0..<(m * k)).map { _ in Int64(rng.next() % 17) - 8 }
         let bi = (0..<(k * n)).map { _ in Int64(rng.next() % 17) - 8 }
         var c = [Float](repeating: 0, count: m * n)
-        Gemm.reference(m: m, n: n, k: k, a: StridedMatrix(rowMajor: ai.map { Float($0) }, ld: k),
-                       b: StridedMatrix(rowMajor: bi.map { Float($0) }, ld: n), c: &c, ldc: n, accumulate: false)
+        gemm(m, n, k, ai.map { Float($0) }, bi.map { Float($0) }, &c, reference: true)
         for i in 0..<m {
             for j in 0..<n {
                 let exact = (0..<k).reduce(Int64(0)) { $0 + ai[i * k + $1] * bi[$1 * n + j] }
