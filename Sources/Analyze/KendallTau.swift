@@ -1,0 +1,79 @@
+import Foundation
+
+/// Kendall's τ-b with its two-sided p-value, as scipy.stats.kendalltau(method="auto", variant="b") defines them.
+///
+/// Over all pairs i < j: C = concordant pairs, D = discordant pairs;
+///   τ_b = (C − D) / √((n₀ − n₁)(n₀ − n₂)),  n₀ = n(n−1)/2, n₁ = Σ t(t−1)/2 over tie groups of x, n₂ likewise for y
+/// (a pair tied in both counts in n₁ and n₂ and in neither C nor D).
+/// p-value:
+/// - exact, when neither x nor y has ties and (n ≤ 33 or min(D, n₀−D) ≤ 1): with c = min(D, n₀ − D),
+///   p = 2·#{permutations of n with ≤ c inversions}/n! (Mahonian numbers), capped at 1;
+/// - otherwise the normal approximation z = (C − D)/√var, with the tie-corrected variance (Kendall 1970, eq. 4.3)
+///   var = [n(n−1)(2n+5) − Σt(t−1)(2t+5) − Σu(u−1)(2u+5)]/18
+///       + [Σt(t−1)(t−2)]·[Σu(u−1)(u−2)] / (9n(n−1)(n−2)) + [Σt(t−1)]·[Σu(u−1)] / (2n(n−1)),
+///   t over tie groups of x, u of y; p = erfc(|z|/√2).
+/// Undefined (throws) for n < 3 and for constant x or y. O(n²) pair count.
+/// Example: kendallTauB([1,2,3,4,5], [5,6,7,8,7]) → τ = 0.7378647873726218, p = 0.07697417298126674
+/// (scipy 1.17.1; asymptotic, since y has a tie).
+public func kendallTauB(_ x: [Double], _ y: [Double]) throws -> Correlation {
+    try StatisticError.check(x, y, minimum: 3)
+    let n = x.count
+    var concordant = 0, discordant = 0
+    for i in 0..<n {
+        for j in (i + 1)..<n {
+            let s = (x[i] - x[j]).sign == .minus ? -1 : (x[i] == x[j] ? 0 : 1)
+            let t = (y[i] - y[j]).sign == .minus ? -1 : (y[i] == y[j] ? 0 : 1)
+            if s * t > 0 { concordant += 1 } else if s * t < 0 { discordant += 1 }
+        }
+    }
+    let xTies = tieGroupSizes(x), yTies = tieGroupSizes(y)
+    let n0 = Double(n * (n - 1) / 2)
+    let n1 = xTies.reduce(0.0) { $0 + Double($1 * ($1 - 1) / 2) }
+    let n2 = yTies.reduce(0.0) { $0 + Double($1 * ($1 - 1) / 2) }
+    let tau = max(-1, min(1, Double(concordant - discordant) / ((n0 - n1) * (n0 - n2)).squareRoot()))
+
+    let total = n * (n - 1) / 2
+    let p: Double
+    if xTies.isEmpty && yTies.isEmpty && (n <= 33 || min(discordant, total - discordant) <= 1) {
+        p = exactKendallPValue(n: n, c: min(discordant, total - discordant))
+    } else {
+        let nd = Double(n)
+        func sum(_ ties: [Int], _ f: (Double) -> Double) -> Double { ties.reduce(0.0) { $0 + f(Double($1)) } }
+        let x0 = sum(xTies) { $0 * ($0 - 1) }, y0 = sum(yTies) { $0 * ($0 - 1) }
+        let x1 = sum(xTies) { $0 * ($0 - 1) * (2 * $0 + 5) }, y1 = sum(yTies) { $0 * ($0 - 1) * (2 * $0 + 5) }
+        let x2 = sum(xTies) { $0 * ($0 - 1) * ($0 - 2) }, y2 = sum(yTies) { $0 * ($0 - 1) * ($0 - 2) }
+        let variance = (nd * (nd - 1) * (2 * nd + 5) - x1 - y1) / 18
+            + x2 * y2 / (9 * nd * (nd - 1) * (nd - 2)) + x0 * y0 / (2 * nd * (nd - 1))
+        p = SpecialFunctions.normalTwoSided(Double(concordant - discordant) / variance.squareRoot())
+    }
+    return Correlation(coefficient: tau, pValue: p, n: n)
+}
+
+/// Sizes of the groups of equal values that have at least two members.
+func tieGroupSizes(_ values: [Double]) -> [Int] {
+    var counts: [Double: Int] = [:]
+    for v in values { counts[v, default: 0] += 1 }
+    return counts.values.filter { $0 > 1 }.sorted()
+}
+
+/// 2·P(at most c inversions in a uniformly random permutation of n), capped at 1.
+/// Counts by the Mahonian recurrence M(j, k) = Σ_{i=0}^{min(k, j−1)} M(j−1, k−i), kept as probabilities (each step divides
+/// by j) so that no count overflows.
+func exactKendallPValue(n: Int, c: Int) -> Double {
+    if n <= 2 { return 1 }
+    if 4 * c >= n * (n - 1) { return 1 }
+    var distribution = [Double](repeating: 0, count: c + 1)
+    distribution[0] = 1  // one element: zero inversions
+    for j in 2...n {
+        // New element inserted into j positions adds 0…j−1 inversions, each with probability 1/j.
+        var next = [Double](repeating: 0, count: c + 1)
+        var window = 0.0
+        for k in 0...c {
+            window += distribution[k]
+            if k - j >= 0 { window -= distribution[k - j] }
+            next[k] = window / Double(j)
+        }
+        distribution = next
+    }
+    return min(1, 2 * distribution.reduce(0, +))
+}

@@ -1,0 +1,21 @@
+/// Pearson's product-moment correlation with its two-sided p-value.
+///
+/// r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² · Σ(y−ȳ)²), computed in Double with two passes (means first), clipped to [−1, 1].
+/// p-value: under independence of normal variables, t = r·√((n−2)/(1−r²)) follows Student's t with n − 2 degrees of
+/// freedom; p = P(|T| ≥ |t|) (identical to scipy.stats.pearsonr's beta-distribution form). |r| = 1 gives p = 0.
+/// Undefined (throws) for n < 3 — scipy returns r for n = 2 but no meaningful p — and for constant x or y.
+/// Example: pearson([1,2,3,4,5], [5,6,7,8,7]) → r = 0.8320502943378436, p = 0.0805095732984986 (scipy 1.17.1).
+public func pearson(_ x: [Double], _ y: [Double]) throws -> Correlation {
+    try StatisticError.check(x, y, minimum: 3)
+    let n = Double(x.count)
+    let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+    var sxy = 0.0, sxx = 0.0, syy = 0.0
+    for i in x.indices {
+        let dx = x[i] - mx, dy = y[i] - my
+        sxy += dx * dy; sxx += dx * dx; syy += dy * dy
+    }
+    let r = max(-1, min(1, sxy / (sxx.squareRoot() * syy.squareRoot())))
+    let df = n - 2
+    let p = abs(r) == 1 ? 0 : SpecialFunctions.studentTTwoSided(r * (df / ((1 - r) * (1 + r))).squareRoot(), df: df)
+    return Correlation(coefficient: r, pValue: p, n: x.count)
+}
