@@ -56,7 +56,6 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CHDF5", "CZlib"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["Analyze"]),
     ],
     swiftLanguageModes: [.v5]
