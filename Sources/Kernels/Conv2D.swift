@@ -1,0 +1,161 @@
+/// 2-D convolution (cross-correlation, as in PyTorch), NHWC, with stride, zero padding and groups; no bias.
+///
+/// Legend: N batch, H×W input, C in-channels, K out-channels, G groups (Cg = C/G, Kg = K/G), k×k kernel, stride s,
+/// padding p, OH = (H + 2p − k)/s + 1 (floor), likewise OW. Rows M = N·OH·OW.
+///
+/// Layouts (row-major):
+///   x  [N][H][W][C]          y  [N][OH][OW][K]
+///   w  [K][k][k][Cg]         — so group g's weights are a Kg × (k·k·Cg) matrix W_g
+///
+/// Why NHWC: with it every convolution is one GEMM with M = N·OH·OW rows (large, so it blocks and threads well);
+/// a 1×1 stride-1 convolution is a GEMM on x itself (no im2col copy); grouped convolutions are column slices of
+/// the same matrices; BN, ReLU and pooling then run over contiguous channels.
+///
+/// Arithmetic (each kernel is bitwise equal to `Conv2D.reference*`, which loops in the same order):
+///   forward          y[m, g·Kg+o] = FMA chain over q = (kh, kw, c) in that order of col[m, q] · W_g[o, q], from +0
+///                    (padding taps contribute fma(0, w, acc) = acc exactly, so skipping them gives the same bits);
+///   backward-data    dcol[m, q] = FMA chain over o of dy[m, g·Kg+o] · W_g[o, q], from +0; then dx is zeroed and
+///                    dx[n, ih, iw, g·Cg+c] += dcol[m, q] for m in (n, oh, ow) order, q in (kh, kw, c) order
+///                    (plain additions, one image at a time);
+///   backward-weights dW_g[o, q] = FMA chain over m = 0..<M of dy[m, g·Kg+o] · col[m, q], from +0.
+/// Threads: GEMM splits output tiles; im2col/col2im split images; neither changes any chain.
+public struct Conv2D: Sendable, Equatable {
+    public var batch: Int, height: Int, width: Int
+    public var inChannels: Int, outChannels: Int
+    public var kernel: Int, stride: Int, padding: Int, groups: Int
+
+    public init(batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
+                kernel: Int, stride: Int = 1, padding: Int? = nil, groups: Int = 1) {
+        self.batch = batch; self.height = height; self.width = width
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.kernel = kernel; self.stride = stride; self.padding = padding ?? (kernel - 1) / 2; self.groups = groups
+        precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
+                     "Conv2D: groups \(groups) must divide in-channels \(inChannels) and out-channels \(outChannels)")
+        precondition(kernel >= 1 && stride >= 1 && self.padding >= 0 && outHeight >= 1 && outWidth >= 1,
+                     "Conv2D: bad geometry \(height)×\(width) k\(kernel) s\(stride) p\(self.padding)")
+    }
+
+    public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+    public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+    public var groupInChannels: Int { inChannels / groups }
+    public var groupOutChannels: Int { outChannels / groups }
+    /// Columns of one group's im2col matrix: k·k·Cg.
+    public var patchSize: Int { kernel * kernel * groupInChannels }
+    public var rows: Int { batch * outHeight * outWidth }
+    public var inputCount: Int { batch * height * width * inChannels }
+    public var outputCount: Int { rows * outChannels }
+    public var weightCount: Int { outChannels * patchSize }
+    /// Multiply-adds of the forward pass (pycls's "flops").
+    public var multiplyAdds: Int { rows * outChannels * patchSize }
+
+    /// 1×1, stride 1, no padding: x is already the im2col matrix.
+    var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
+
+    /// y = conv(x, w).
+    public func forward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
+        let col = isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * patchSize)
+        defer { col?.deallocate() }
+        for g in 0..<groups {
+            let a: StridedMatrix
+            if let col {
+                im2col(x: x, group: g, into: col, workers: workers)
+                a = StridedMatrix(rowMajor: col, ld: patchSize)
+            } else {
+                a = StridedMatrix(base: x + g * groupInChannels, rowStride: inChannels, columnStride: 1)
+            }
+            Gemm.multiply(m: rows, n: groupOutChannels, k: patchSize, a: a,
+                          b: StridedMatrix(rowMajor: w + g * groupOutChannels * patchSize, ld: patchSize).transposed,
+                          c: y + g * groupOutChannels, ldc: outChannels, accumulate: false, workers: workers)
+        }
+    }
+
+    /// dx = ∂L/∂x given dy = ∂L/∂y.
+    public func backwardData(dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
+        if isPointwise {
+            for g in 0..<groups {
+                Gemm.multiply(m: rows, n: groupInChannels, k: groupOutChannels,
+                              a: StridedMatrix(base: dy + g * groupOutChannels, rowStride: outChannels, columnStride: 1),
+                              b: StridedMatrix(rowMajor: w + g * groupOutChannels * patchSize, ld: patchSize),
+                              c: dx + g * groupInChannels, ldc: inChannels, accumulate: false, workers: workers)
+            }
+            return
+        }
+        let dcol = UnsafeMutablePointer<Float>.allocate(capacity: rows * patchSize)
+        defer { dcol.deallocate() }
+        for g in 0..<groups {
+            Gemm.multiply(m: rows, n: patchSize, k: groupOutChannels,
+                          a: StridedMatrix(base: dy + g * groupOutChannels, rowStride: outChannels, columnStride: 1),
+                          b: StridedMatrix(rowMajor: w + g * groupOutChannels * patchSize, ld: patchSize),
+                          c: dcol, ldc: patchSize, accumulate: false, workers: workers)
+            col2im(dcol, group: g, into: dx, workers: workers)
+        }
+    }
+
+    /// dw = ∂L/∂w given x and dy.
+    public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
+        let col = isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * patchSize)
+        defer { col?.deallocate() }
+        for g in 0..<groups {
+            let b: StridedMatrix
+            if let col {
+                im2col(x: x, group: g, into: col, workers: workers)
+                b = StridedMatrix(rowMajor: col, ld: patchSize)
+            } else {
+                b = StridedMatrix(base: x + g * groupInChannels, rowStride: inChannels, columnStride: 1)
+            }
+            Gemm.multiply(m: groupOutChannels, n: patchSize, k: rows,
+                          a: StridedMatrix(base: dy + g * groupOutChannels, rowStride: 1, columnStride: outChannels),
+                          b: b, c: dw + g * groupOutChannels * patchSize, ldc: patchSize, accumulate: false, workers: workers)
+        }
+    }
+
+    /// col[m, (kh, kw, c)] = x[n, oh·s − p + kh, ow·s − p + kw, g·Cg + c], zero outside the image.
+    func im2col(x: UnsafePointer<Float>, group g: Int, into col: UnsafeMutablePointer<Float>, workers: Workers) {
+        let (oh, ow, cg, k) = (outHeight, outWidth, groupInChannels, kernel)
+        workers.forEach(batch) { n, _ in
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    var dst = col + ((n * oh + i) * ow + j) * patchSize
+                    for kh in 0..<k {
+                        let ih = i * stride - padding + kh
+                        for kw in 0..<k {
+                            let iw = j * stride - padding + kw
+                            if ih >= 0 && ih < height && iw >= 0 && iw < width {
+                                dst.update(from: x + ((n * height + ih) * width + iw) * inChannels + g * cg, count: cg)
+                            } else {
+                                dst.update(repeating: 0, count: cg)
+                            }
+                            dst += cg
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx[group g channels] = 0, then += dcol[m, (kh, kw, c)] in (m, kh, kw, c) order, per image.
+    func col2im(_ dcol: UnsafePointer<Float>, group g: Int, into dx: UnsafeMutablePointer<Float>, workers: Workers) {
+        let (oh, ow, cg, k) = (outHeight, outWidth, groupInChannels, kernel)
+        workers.forEach(batch) { n, _ in
+            for pixel in 0..<(height * width) {
+                (dx + (n * height * width + pixel) * inChannels + g * cg).update(repeating: 0, count: cg)
+            }
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    var src = dcol + ((n * oh + i) * ow + j) * patchSize
+                    for kh in 0..<k {
+                        let ih = i * stride - padding + kh
+                        for kw in 0..<k {
+                            let iw = j * stride - padding + kw
+                            if ih >= 0 && ih < height && iw >= 0 && iw < width {
+                                let dst = dx + ((n * height + ih) * width + iw) * inChannels + g * cg
+                                for c in 0..<cg { dst[c] += src[c] }
+                            }
+                            src += cg
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
