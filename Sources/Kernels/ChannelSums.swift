@@ -1,0 +1,26 @@
+/// Per-channel sums over the rows of an M × C matrix, in Double, in an order fixed by M alone.
+///
+/// Arithmetic: rows are cut into chunks of `chunkRows` (a constant, never the worker count); each chunk sums its rows
+/// in increasing order into Double partials; the partials are then added in chunk order by one thread.
+/// So the result is the same for every worker count (but differs in the last Double bits from one plain sequential sum).
+enum ChannelSums {
+    static let chunkRows = 512
+
+    /// out[c] = Σ_m f(m, c), for a row function `f` that reads the m-th row.
+    static func sum(rows: Int, channels: Int, workers: Workers,
+                    _ term: (_ row: Int, _ accumulate: (Int, Double) -> Void) -> Void) -> [Double] {
+        let chunks = max(1, (rows + chunkRows - 1) / chunkRows)
+        let partials = UnsafeMutablePointer<Double>.allocate(capacity: chunks * channels)
+        partials.initialize(repeating: 0, count: chunks * channels)
+        defer { partials.deallocate() }
+        workers.forEach(chunks) { chunk, _ in
+            let p = partials + chunk * channels
+            for m in (chunk * chunkRows)..<min(rows, (chunk + 1) * chunkRows) {
+                term(m) { c, v in p[c] += v }
+            }
+        }
+        var out = [Double](repeating: 0, count: channels)
+        for chunk in 0..<chunks { for c in 0..<channels { out[c] += partials[chunk * channels + c] } }
+        return out
+    }
+}
