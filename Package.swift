@@ -34,7 +34,7 @@ let package = Package(
 
         // MARK: - Public libraries
         .target(name: "Analyze", dependencies: ["Archive"]),
-        .target(name: "Replay", dependencies: ["Archive", "Kernels"]),
+        .target(name: "Replay", dependencies: ["Archive", "Kernels"], exclude: []),
         .target(
             name: "Archive",
             dependencies: ["CZlib", "CHDF5", .product(name: "Crypto", package: "swift-crypto")]
@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CHDF5", "CZlib"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["Analyze"]),
     ],
     swiftLanguageModes: [.v5]
