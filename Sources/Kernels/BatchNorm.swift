@@ -25,6 +25,7 @@ public struct BatchNorm: Sendable {
     public struct Saved: Sendable {
         public var mean: [Float]
         public var inverseStd: [Float]
+        public init(mean: [Float], inverseStd: [Float]) { self.mean = mean; self.inverseStd = inverseStd }
     }
 
     public func forwardTraining(x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,

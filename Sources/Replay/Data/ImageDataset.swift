@@ -1,0 +1,64 @@
+import Archive
+import Foundation
+
+/// Labelled images in memory, NHWC float32, and the digest that names them in run manifests.
+///
+/// Digest = SHA-256 of the canonical bytes: the ASCII header "reprise-dataset 1 <N> <H> <W> <C> <classes>\n", then the
+/// images as little-endian float32 (N·H·W·C values, NHWC), then the labels as little-endian int32.
+public struct ImageDataset: Sendable {
+    public var name: String
+    public var count: Int
+    public var height: Int, width: Int, channels: Int
+    public var classes: Int
+    public var images: [Float]
+    public var labels: [Int32]
+
+    public init(name: String, height: Int, width: Int, channels: Int, classes: Int, images: [Float], labels: [Int32]) {
+        precondition(images.count == labels.count * height * width * channels, "ImageDataset \(name): images and labels disagree")
+        self.name = name; self.count = labels.count; self.height = height; self.width = width; self.channels = channels
+        self.classes = classes; self.images = images; self.labels = labels
+    }
+
+    public var imageSize: Int { height * width * channels }
+
+    public var digest: ObjectID {
+        var data = Data("reprise-dataset 1 \(count) \(height) \(width) \(channels) \(classes)\n".utf8)
+        images.withUnsafeBytes { data.append(contentsOf: $0) }
+        labels.withUnsafeBytes { data.append(contentsOf: $0) }
+        return ObjectID(of: data)
+    }
+
+    /// The images at `indices`, in that order.
+    public func subset(_ indices: [Int], name: String? = nil) -> ImageDataset {
+        var images = [Float](); images.reserveCapacity(indices.count * imageSize)
+        for i in indices { images.append(contentsOf: self.images[(i * imageSize)..<((i + 1) * imageSize)]) }
+        return ImageDataset(name: name ?? self.name, height: height, width: width, channels: channels, classes: classes,
+                            images: images, labels: indices.map { labels[$0] })
+    }
+
+    /// A seeded split: a Philox permutation (purpose .split), the first `testCount` to test, the rest to train,
+    /// each kept in original order.
+    public func split(testCount: Int, seed: UInt64) -> (train: ImageDataset, test: ImageDataset) {
+        let order = Philox(seed: seed).permutation(count, purpose: .split, epoch: 0)
+        let test = order.prefix(testCount).sorted(), train = order.dropFirst(testCount).sorted()
+        return (subset(Array(train), name: name + "-train"), subset(test, name: name + "-test"))
+    }
+}
+
+extension Philox {
+    /// A permutation of 0..<n: indices sorted by their 64-bit keys (ties, of probability ~n²/2⁶⁵, broken by index).
+    public func permutation(_ n: Int, purpose: Purpose, epoch: Int) -> [Int] {
+        let keys = (0..<n).map { i -> UInt64 in
+            let w = words(purpose: purpose, epoch: epoch, index: i)
+            return UInt64(w.0) | (UInt64(w.1) << 32)
+        }
+        return (0..<n).sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+    }
+}
+
+/// Why a dataset could not be loaded: names the file and the problem.
+public struct DatasetError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}

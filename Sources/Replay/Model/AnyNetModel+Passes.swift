@@ -1,0 +1,157 @@
+import Kernels
+
+/// Forward and backward passes. Activations are NHWC float32 arrays; each unit records what its backward pass needs
+/// on a tape, and the backward pass walks the tape in reverse, writing (not accumulating) every parameter gradient,
+/// since each parameter is used once per forward pass.
+extension AnyNetModel {
+    struct ConvBNRecord {
+        var input: [Float]
+        var convOutput: [Float]
+        var bn: BatchNorm.Saved
+        var output: [Float]
+        var batch: Int
+    }
+
+    enum TapeEntry {
+        case convBN(ConvBNRecord)
+        case maxPool(argmax: [Int32], inputCount: Int)
+        case block(branch: [ConvBNRecord], projection: ConvBNRecord?, output: [Float])
+        case head(pooled: [Float], pixels: Int, channels: Int)
+    }
+
+    func conv(_ u: ConvBNUnit, batch: Int) -> Conv2D {
+        Conv2D(batch: batch, height: u.inHeight, width: u.inWidth, inChannels: u.geometry.inChannels, outChannels: u.geometry.outChannels,
+               kernel: u.geometry.kernel, stride: u.geometry.stride, padding: (u.geometry.kernel - 1) / 2, groups: u.geometry.groups)
+    }
+
+    func forward(_ u: ConvBNUnit, _ x: [Float], batch: Int, training: Bool, workers: Workers) -> ConvBNRecord {
+        let c = conv(u, batch: batch)
+        var y = [Float](repeating: 0, count: c.outputCount)
+        c.forward(x: x, w: parameters[u.weight].values, y: &y, workers: workers)
+        let bn = BatchNorm(rows: c.rows, channels: c.outChannels)
+        var z = [Float](repeating: 0, count: c.outputCount)
+        let saved: BatchNorm.Saved
+        if training {
+            saved = bn.forwardTraining(x: y, gamma: parameters[u.gamma].values, beta: parameters[u.beta].values, y: &z,
+                                       runningMean: parameters[u.runningMean].values,
+                                       runningVariance: parameters[u.runningVariance].values, workers: workers)
+        } else {
+            bn.forwardInference(x: y, gamma: parameters[u.gamma].values, beta: parameters[u.beta].values,
+                                runningMean: parameters[u.runningMean].values, runningVariance: parameters[u.runningVariance].values, y: &z)
+            saved = BatchNorm.Saved(mean: [], inverseStd: [])
+        }
+        if u.relu { z.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, $0.baseAddress!, count: $0.count) } }
+        return ConvBNRecord(input: training ? x : [], convOutput: training ? y : [], bn: saved, output: z, batch: batch)
+    }
+
+    /// Returns dx; writes the gradients of the unit's weight, γ and β.
+    func backward(_ u: ConvBNUnit, _ record: ConvBNRecord, _ dOut: [Float], workers: Workers) -> [Float] {
+        let c = conv(u, batch: record.batch)
+        var dz = dOut
+        if u.relu { ReLU.backward(y: record.output, dy: dOut, dx: &dz, count: dz.count) }
+        var dy = [Float](repeating: 0, count: c.outputCount)
+        BatchNorm(rows: c.rows, channels: c.outChannels).backward(
+            x: record.convOutput, dy: dz, gamma: parameters[u.gamma].values, saved: record.bn, dx: &dy,
+            dGamma: parameters[u.gamma].gradient, dBeta: parameters[u.beta].gradient, workers: workers)
+        c.backwardWeights(x: record.input, dy: dy, dw: parameters[u.weight].gradient, workers: workers)
+        var dx = [Float](repeating: 0, count: c.inputCount)
+        c.backwardData(dy: dy, w: parameters[u.weight].values, dx: &dx, workers: workers)
+        return dx
+    }
+
+    /// Logits [batch][classes] for NHWC `images`; in training mode, BN uses batch statistics (and updates its running
+    /// statistics) and the tape is kept for `backward`.
+    func forward(images: [Float], batch: Int, training: Bool, workers: Workers) -> (logits: [Float], tape: [TapeEntry]) {
+        var x = images
+        var h = inputSize, w = inputSize, channels = spec.inputChannels
+        var tape: [TapeEntry] = []
+        for unit in units {
+            switch unit {
+            case .convBN(let u):
+                let r = forward(u, x, batch: batch, training: training, workers: workers)
+                x = r.output
+                (h, w, channels) = ((u.inHeight - 1) / u.geometry.stride + 1, (u.inWidth - 1) / u.geometry.stride + 1, u.geometry.outChannels)
+                if training { tape.append(.convBN(r)) }
+            case .maxPool:
+                let pool = MaxPool(batch: batch, height: h, width: w, channels: channels)
+                var y = [Float](repeating: 0, count: pool.outputCount)
+                let argmax = pool.forward(x, &y)
+                if training { tape.append(.maxPool(argmax: argmax, inputCount: x.count)) }
+                x = y
+                (h, w) = (pool.outHeight, pool.outWidth)
+            case .block(let block):
+                var records: [ConvBNRecord] = []
+                var f = x
+                for u in block.branch {
+                    let r = forward(u, f, batch: batch, training: training, workers: workers)
+                    f = r.output
+                    records.append(training ? r : ConvBNRecord(input: [], convOutput: [], bn: r.bn, output: [], batch: batch))
+                }
+                var projection: ConvBNRecord?
+                if block.residual {
+                    var shortcut = x
+                    if let p = block.projection {
+                        let r = forward(p, x, batch: batch, training: training, workers: workers)
+                        shortcut = r.output
+                        projection = r
+                    }
+                    for i in f.indices { f[i] += shortcut[i] }
+                    f.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, $0.baseAddress!, count: $0.count) }
+                }
+                let last = block.branch.last!
+                (h, w, channels) = ((h - 1) / block.branch.map(\.geometry.stride).max()! + 1,
+                                    (w - 1) / block.branch.map(\.geometry.stride).max()! + 1, last.geometry.outChannels)
+                if training { tape.append(.block(branch: records, projection: projection, output: f)) }
+                x = f
+            case .head(let weightIndex, let biasIndex):
+                let gap = GlobalAveragePool(batch: batch, pixels: h * w, channels: channels)
+                var pooled = [Float](repeating: 0, count: batch * channels)
+                gap.forward(x, &pooled)
+                var logits = [Float](repeating: 0, count: batch * classes)
+                Linear(batch: batch, inFeatures: channels, outFeatures: classes).forward(
+                    x: pooled, w: parameters[weightIndex].values, b: parameters[biasIndex].values, y: &logits, workers: workers)
+                if training { tape.append(.head(pooled: pooled, pixels: h * w, channels: channels)) }
+                x = logits
+            }
+        }
+        return (x, tape)
+    }
+
+    /// Writes every trainable parameter's gradient from the gradient of the loss with respect to the logits.
+    func backward(tape: [TapeEntry], dLogits: [Float], batch: Int, workers: Workers) {
+        var d = dLogits
+        for (unit, entry) in zip(units, tape).reversed() {
+            switch (unit, entry) {
+            case (.head(let weightIndex, let biasIndex), .head(let pooled, let pixels, let channels)):
+                var dPooled = [Float](repeating: 0, count: batch * channels)
+                Linear(batch: batch, inFeatures: channels, outFeatures: classes).backward(
+                    x: pooled, w: parameters[weightIndex].values, dy: d, dx: &dPooled,
+                    dw: parameters[weightIndex].gradient, db: parameters[biasIndex].gradient, workers: workers)
+                var dx = [Float](repeating: 0, count: batch * pixels * channels)
+                GlobalAveragePool(batch: batch, pixels: pixels, channels: channels).backward(dy: dPooled, dx: &dx)
+                d = dx
+            case (.block(let block), .block(let records, let projection, let output)):
+                var dSum = d
+                if block.residual { ReLU.backward(y: output, dy: d, dx: &dSum, count: d.count) }
+                var df = dSum
+                for (u, r) in zip(block.branch, records).reversed() { df = backward(u, r, df, workers: workers) }
+                if block.residual {
+                    let dShortcut = block.projection.map { backward($0, projection!, dSum, workers: workers) } ?? dSum
+                    for i in df.indices { df[i] += dShortcut[i] }
+                }
+                d = df
+            case (.maxPool, .maxPool(let argmax, let inputCount)):
+                var dx = [Float](repeating: 0, count: inputCount)
+                dx.withUnsafeMutableBufferPointer { p in
+                    p.baseAddress!.update(repeating: 0, count: inputCount)
+                    for o in argmax.indices { p[Int(argmax[o])] += d[o] }
+                }
+                d = dx
+            case (.convBN(let u), .convBN(let r)):
+                d = backward(u, r, d, workers: workers)
+            default:
+                preconditionFailure("tape does not match the model's units")
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Kernels
+
+/// A trainable AnyNet (NHWC, float32) built from an `AnyNetSpec`, on Reprise's deterministic kernels.
+///
+/// Initialisation (pycls blocks.py:init_weights), drawn from Philox (purpose .initialization, epoch = tensor position,
+/// index = element): conv weight ~ N(0, √(2/fan_out)) with fan_out = k²·out_channels (groups ignored); BN γ = 1, β = 0,
+/// running mean 0, running variance 1; fully connected weight ~ N(0, 0.01), bias 0. Normals are Box–Muller in Double,
+/// then scaled and rounded once to Float.
+public final class AnyNetModel {
+    public let spec: AnyNetSpec
+    public let inputSize: Int
+    public let parameters = Parameters()
+    var units: [Unit] = []
+    let classes: Int
+
+    public init(spec: AnyNetSpec, inputSize: Int, seed: UInt64) {
+        self.spec = spec
+        self.inputSize = inputSize
+        self.classes = spec.classes
+        let rng = Philox(seed: seed)
+        func normal(_ count: Int, std: Double, tensor: Int) -> [Float] {
+            (0..<count).map { Float(std * rng.normal(purpose: .initialization, epoch: tensor, index: $0)) }
+        }
+        let layers = spec.layers(inputSize: inputSize)
+        var i = 0
+        var pendingConv: (String, ConvGeometry, Int, Int)?
+        var convUnits: [String: ConvBNUnit] = [:]
+        var order: [String] = []
+        while i < layers.count {
+            switch layers[i] {
+            case .conv(let name, let g, let h, let w):
+                pendingConv = (name, g, h, w)
+            case .batchNorm(let name, let channels):
+                let (convName, g, h, w) = pendingConv!
+                let prefix = String(convName.dropLast(".conv".count))
+                let weight = parameters.add(convName + ".weight", shape: [g.outChannels, g.kernel, g.kernel, g.inChannels / g.groups],
+                                            values: normal(g.outChannels * g.kernel * g.kernel * g.inChannels / g.groups,
+                                                           std: (2.0 / Double(g.kernel * g.kernel * g.outChannels)).squareRoot(),
+                                                           tensor: parameters.count))
+                let gamma = parameters.add(name + ".weight", shape: [channels], values: [Float](repeating: 1, count: channels))
+                let beta = parameters.add(name + ".bias", shape: [channels], values: [Float](repeating: 0, count: channels))
+                let mean = parameters.add(name + ".running_mean", shape: [channels], values: [Float](repeating: 0, count: channels), trainable: false)
+                let variance = parameters.add(name + ".running_var", shape: [channels], values: [Float](repeating: 1, count: channels), trainable: false)
+                convUnits[prefix] = ConvBNUnit(geometry: g, inHeight: h, inWidth: w, weight: weight, gamma: gamma, beta: beta,
+                                               runningMean: mean, runningVariance: variance, relu: true)
+                order.append(prefix)
+            case .maxPool:
+                break
+            case .linear(let name, let inF, let outF):
+                let weight = parameters.add(name + ".weight", shape: [outF, inF], values: normal(outF * inF, std: 0.01, tensor: parameters.count))
+                let bias = parameters.add(name + ".bias", shape: [outF], values: [Float](repeating: 0, count: outF))
+                _ = (weight, bias)
+            }
+            i += 1
+        }
+        // Assemble: stem, then blocks (f.a, f.b[, f.c], proj), then head.
+        var stemUnit = convUnits["stem"]!
+        stemUnit.relu = true
+        units.append(.convBN(stemUnit))
+        if spec.stem == .resStemIn { units.append(.maxPool) }
+        for (si, stage) in spec.stages.enumerated() {
+            for bi in 0..<stage.depth {
+                let prefix = "s\(si + 1).b\(bi + 1)"
+                var branch = ["f.a", "f.b", "f.c"].compactMap { convUnits["\(prefix).\($0)"] }
+                let residual = spec.block != .vanilla
+                if residual { branch[branch.count - 1].relu = false }
+                units.append(.block(Block(branch: branch, projection: convUnits["\(prefix).proj"].map { var u = $0; u.relu = false; return u },
+                                          residual: residual)))
+            }
+        }
+        units.append(.head(weight: parameters.position(of: "head.fc.weight")!, bias: parameters.position(of: "head.fc.bias")!))
+    }
+
+    enum Unit {
+        case convBN(ConvBNUnit)
+        case maxPool
+        case block(Block)
+        case head(weight: Int, bias: Int)
+    }
+
+    /// A convolution followed by batch norm and (optionally) ReLU, with what the backward pass needs.
+    struct ConvBNUnit {
+        var geometry: ConvGeometry
+        var inHeight: Int, inWidth: Int
+        var weight: Int, gamma: Int, beta: Int, runningMean: Int, runningVariance: Int
+        var relu: Bool
+    }
+
+    struct Block {
+        var branch: [ConvBNUnit]
+        var projection: ConvBNUnit?
+        var residual: Bool
+    }
+}

@@ -1,0 +1,34 @@
+import Archive
+import Foundation
+
+/// Everything needed to train one run; it becomes the run's manifest.
+public struct RunSpec: Codable, Equatable, Sendable {
+    public var architecture: AnyNetSpec
+    public var dataset: DatasetSpec
+    public var training: TrainingConfig
+    public var seed: Int64
+
+    public init(architecture: AnyNetSpec, dataset: DatasetSpec, training: TrainingConfig, seed: Int64) {
+        self.architecture = architecture; self.dataset = dataset; self.training = training; self.seed = seed
+    }
+
+    public func manifest(datasetDigest: String) throws -> RunManifest {
+        RunManifest(kind: "train", architecture: try JSONValue.from(architecture), dataset: try JSONValue.from(dataset),
+                    datasetDigest: datasetDigest, training: try JSONValue.from(training), seed: seed,
+                    repriseVersion: ReplayVersion.reprise, kernelVersion: ReplayVersion.kernels)
+    }
+
+    /// Reads a run spec back from a stored manifest (for replay).
+    public init(manifest: RunManifest) throws {
+        architecture = try manifest.architecture.decode(AnyNetSpec.self)
+        dataset = try manifest.dataset.decode(DatasetSpec.self)
+        training = try manifest.training.decode(TrainingConfig.self)
+        seed = manifest.seed
+    }
+}
+
+public enum ReplayVersion {
+    public static let reprise = "0.1.0"
+    /// Bumped whenever any kernel's order of operations changes (results of older runs are then not replayable bit for bit).
+    public static let kernels = "kernels-1"
+}

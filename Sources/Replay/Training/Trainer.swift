@@ -1,0 +1,189 @@
+import Archive
+import Foundation
+import Kernels
+
+/// Trains one run into an archive, epoch by epoch, resumably.
+///
+/// Epoch e (0-based):
+/// - order: Philox permutation of the training set (purpose .shuffle, epoch e); batches of `batchSize` in that order,
+///   the last partial batch dropped (as pycls's training loader);
+/// - augmentation per image, keyed by its dataset index i: crop row offset from (augmentation, e, 2i), crop column offset
+///   from (augmentation, e, 2i+1), flip from bit 0 of the third word of (augmentation, e, 2i+1);
+/// - each step: forward (BN batch statistics), label-smoothed cross-entropy, backward, SGD on every trainable tensor;
+/// - then evaluation on the test set in inference mode (batches of 256), an eval-log entry, and a checkpoint
+///   (all tensors + momentum buffers) committed to the archive with status in_progress (completed after the last epoch).
+/// Epoch 0's checkpoint is the initialisation. A run found in_progress resumes from its last checkpoint: since every
+/// random draw is keyed by (seed, purpose, epoch, index), the resumed run is bitwise identical to an uninterrupted one.
+public final class Trainer {
+    public let spec: RunSpec
+    public let workers: Workers
+    public var progress: ((_ epoch: Int, _ step: Int, _ stepsPerEpoch: Int) -> Void)?
+    /// Stop (leaving the run in_progress) after this epoch: for tests of resumption.
+    public var stopAfterEpoch: Int?
+
+    public init(spec: RunSpec, workers: Workers) { self.spec = spec; self.workers = workers }
+
+    public struct Outcome {
+        public var run: ObjectID
+        public var record: RunRecord
+        public var resumedFrom: Int?
+    }
+
+    public func run(in archive: Archive) throws -> Outcome {
+        let problems = spec.training.validate()
+        guard problems.isEmpty else { throw DatasetError(path: "training config", reason: problems.joined(separator: "; ")) }
+        let (train, test) = try spec.dataset.load()
+        guard train.count >= spec.training.batchSize else {
+            throw DatasetError(path: spec.dataset.name, reason: "\(train.count) training images, fewer than one batch of \(spec.training.batchSize)")
+        }
+        guard train.classes == spec.architecture.classes, train.channels == spec.architecture.inputChannels, train.height == train.width else {
+            throw DatasetError(path: spec.dataset.name, reason: "dataset (\(train.classes) classes, \(train.channels) channels, \(train.height)×\(train.width)) does not fit the architecture (\(spec.architecture.classes) classes, \(spec.architecture.inputChannels) channels, square input)")
+        }
+        let manifest = try spec.manifest(datasetDigest: DatasetSpec.digest(train: train, test: test))
+        let run = try archive.putManifest(manifest)
+        let model = AnyNetModel(spec: spec.architecture, inputSize: train.height, seed: UInt64(bitPattern: spec.seed))
+
+        var record = RunRecord(run: run, status: .inProgress)
+        var log = EvalLog()
+        var timings = RunTimings(secondsPerEpoch: [], threads: workers.count, host: ProcessInfo.processInfo.hostName)
+        var firstEpoch = 1
+        var step = 0
+        var resumedFrom: Int?
+        if let existing = try archive.record(of: run) {
+            if existing.status != .inProgress { return Outcome(run: run, record: existing, resumedFrom: nil) }
+            if let last = existing.checkpoints.last {
+                let checkpoint = try archive.getJSON(CheckpointRecord.self, last.checkpoint)
+                try restore(model, from: checkpoint, archive: archive)
+                record = existing
+                log = try existing.evalLog.map { try archive.getJSON(EvalLog.self, $0) } ?? EvalLog()
+                log.epochs = log.epochs.filter { $0.epoch <= last.epoch }
+                record.checkpoints = existing.checkpoints.filter { $0.epoch <= last.epoch }
+                if let t = existing.timings, let old = try? archive.getJSON(RunTimings.self, t) { timings.secondsPerEpoch = old.secondsPerEpoch }
+                firstEpoch = last.epoch + 1
+                step = checkpoint.step
+                resumedFrom = last.epoch
+            }
+        }
+        if record.checkpoints.isEmpty {
+            record.checkpoints = [.init(epoch: 0, checkpoint: try storeCheckpoint(model, run: run, epoch: 0, step: 0, archive: archive))]
+            try archive.commit(record)
+        }
+
+        let sgd = SGD(momentum: Float(spec.training.momentum), weightDecay: Float(spec.training.weightDecay), nesterov: spec.training.nesterov)
+        let batch = spec.training.batchSize
+        let stepsPerEpoch = train.count / batch
+        for epoch in firstEpoch...spec.training.epochs {
+            let start = Date()
+            let lr = spec.training.learningRate(epoch: epoch - 1)
+            let order = Philox(seed: UInt64(bitPattern: spec.seed)).permutation(train.count, purpose: .shuffle, epoch: epoch)
+            var lossSum = 0.0, wrong = 0, seen = 0
+            var diverged: String?
+            for s in 0..<stepsPerEpoch {
+                let indices = Array(order[(s * batch)..<((s + 1) * batch)])
+                let images = augmentedBatch(train, indices, epoch: epoch)
+                let labels = indices.map { train.labels[$0] }
+                let (logits, tape) = model.forward(images: images, batch: batch, training: true, workers: workers)
+                var dLogits = [Float](repeating: 0, count: logits.count)
+                let loss = SoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, batch: batch, classes: train.classes,
+                                                               labelSmoothing: Float(spec.training.labelSmoothing), gradient: &dLogits)
+                if !loss.loss.isFinite {
+                    diverged = "loss became \(loss.loss) at epoch \(epoch), step \(step + 1)"
+                    break
+                }
+                model.backward(tape: tape, dLogits: dLogits, batch: batch, workers: workers)
+                for t in model.parameters.tensors where t.trainable {
+                    sgd.step(weights: t.values, gradient: t.gradient, buffer: t.momentum, count: t.count, learningRate: lr, firstStep: step == 0)
+                }
+                step += 1
+                lossSum += loss.loss
+                wrong += loss.top1Wrong
+                seen += batch
+                progress?(epoch, s + 1, stepsPerEpoch)
+            }
+            if let diverged {
+                record.status = .diverged
+                record.reason = diverged
+                record.evalLog = try archive.putJSON(log)
+                try archive.commit(record)
+                return Outcome(run: run, record: record, resumedFrom: resumedFrom)
+            }
+            let evaluation = evaluate(model, on: test)
+            log.epochs.append(.init(epoch: epoch, learningRate: Double(lr), trainLoss: lossSum / Double(stepsPerEpoch),
+                                    trainTop1Error: 100 * Double(wrong) / Double(seen), testLoss: evaluation.loss,
+                                    testTop1Error: evaluation.top1Error, testTop5Error: evaluation.top5Error))
+            timings.secondsPerEpoch.append(Date().timeIntervalSince(start))
+            record.checkpoints.append(.init(epoch: epoch, checkpoint: try storeCheckpoint(model, run: run, epoch: epoch, step: step, archive: archive)))
+            record.evalLog = try archive.putJSON(log)
+            record.timings = try archive.putJSON(timings)
+            if epoch == spec.training.epochs {
+                record.status = .completed
+                record.metrics = ["test_top1_error": evaluation.top1Error, "test_top5_error": evaluation.top5Error,
+                                  "test_loss": evaluation.loss, "train_loss": lossSum / Double(stepsPerEpoch)]
+            }
+            try archive.commit(record)
+            if let stop = stopAfterEpoch, epoch >= stop, epoch < spec.training.epochs { break }
+        }
+        return Outcome(run: run, record: record, resumedFrom: resumedFrom)
+    }
+
+    /// Loss (mean over images, Double) and top-1 / top-5 error in percent, BN in inference mode.
+    public func evaluate(_ model: AnyNetModel, on data: ImageDataset) -> (loss: Double, top1Error: Double, top5Error: Double) {
+        var lossSum = 0.0, top1 = 0, top5 = 0
+        for start in stride(from: 0, to: data.count, by: 256) {
+            let n = min(256, data.count - start)
+            let images = Array(data.images[(start * data.imageSize)..<((start + n) * data.imageSize)])
+            let (logits, _) = model.forward(images: images, batch: n, training: false, workers: workers)
+            let labels = Array(data.labels[start..<(start + n)])
+            let r = SoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, batch: n, classes: data.classes, gradient: nil)
+            lossSum += r.loss * Double(n)
+            top1 += r.top1Wrong
+            top5 += r.top5Wrong
+        }
+        return (lossSum / Double(data.count), 100 * Double(top1) / Double(data.count), 100 * Double(top5) / Double(data.count))
+    }
+
+    func augmentedBatch(_ data: ImageDataset, _ indices: [Int], epoch: Int) -> [Float] {
+        let (h, w, c, p) = (data.height, data.width, data.channels, spec.training.cropPadding)
+        var out = [Float](repeating: 0, count: indices.count * data.imageSize)
+        let rng = Philox(seed: UInt64(bitPattern: spec.seed))
+        for (b, i) in indices.enumerated() {
+            let dy = p > 0 ? rng.integer(below: 2 * p + 1, purpose: .augmentation, epoch: epoch, index: 2 * i) : p
+            let dx = p > 0 ? rng.integer(below: 2 * p + 1, purpose: .augmentation, epoch: epoch, index: 2 * i + 1) : p
+            let flip = spec.training.horizontalFlip && rng.words(purpose: .augmentation, epoch: epoch, index: 2 * i + 1).2 & 1 == 1
+            for y in 0..<h {
+                let sy = y + dy - p
+                guard sy >= 0 && sy < h else { continue }
+                for x in 0..<w {
+                    var sx = x + dx - p
+                    if flip { sx = w - 1 - sx }
+                    guard sx >= 0 && sx < w else { continue }
+                    for ch in 0..<c { out[b * data.imageSize + (y * w + x) * c + ch] = data.images[i * data.imageSize + (sy * w + sx) * c + ch] }
+                }
+            }
+        }
+        return out
+    }
+
+    func storeCheckpoint(_ model: AnyNetModel, run: ObjectID, epoch: Int, step: Int, archive: Archive) throws -> ObjectID {
+        var tensors: [CheckpointRecord.Tensor] = []
+        for t in model.parameters.tensors {
+            tensors.append(.init(name: t.name, shape: t.shape, object: try archive.putTensor(UnsafeBufferPointer(start: t.values, count: t.count))))
+        }
+        for t in model.parameters.tensors where t.trainable {
+            tensors.append(.init(name: "opt." + t.name, shape: t.shape, object: try archive.putTensor(UnsafeBufferPointer(start: t.momentum, count: t.count))))
+        }
+        return try archive.putJSON(CheckpointRecord(run: run, epoch: epoch, step: step, tensors: tensors))
+    }
+
+    func restore(_ model: AnyNetModel, from checkpoint: CheckpointRecord, archive: Archive) throws {
+        for entry in checkpoint.tensors {
+            let name = entry.name.hasPrefix("opt.") ? String(entry.name.dropFirst(4)) : entry.name
+            guard let i = model.parameters.position(of: name), model.parameters[i].count == entry.elementCount else {
+                throw ArchiveError.malformed(path: "checkpoint epoch \(checkpoint.epoch)", reason: "tensor \(entry.name) does not fit the model")
+            }
+            let values = try archive.getTensor(entry.object, count: entry.elementCount)
+            let target = entry.name.hasPrefix("opt.") ? model.parameters[i].momentum : model.parameters[i].values
+            target.update(from: values, count: values.count)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// A training recipe (pycls-style defaults where they exist). Part of the run manifest.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var baseLearningRate: Double = 0.1
+    /// "cos": lr_e = base·½(1 + cos(π·e/epochs)); "steps": base·0.1^(number of `steps` ≤ e).
+    public var schedule: String = "cos"
+    public var steps: [Int] = []
+    /// Linear warm-up (pycls): for e < warmupEpochs, lr_e ·= warmupFactor·(1 − e/W) + e/W.
+    public var warmupEpochs: Int = 0
+    public var warmupFactor: Double = 0.1
+    public var momentum: Double = 0.9
+    public var nesterov: Bool = true
+    public var weightDecay: Double = 5e-4
+    public var labelSmoothing: Double = 0
+    /// Random crop after zero padding of this many pixels per side (0 = off).
+    public var cropPadding: Int = 0
+    public var horizontalFlip: Bool = false
+
+    public init(epochs: Int, batchSize: Int) { self.epochs = epochs; self.batchSize = batchSize }
+
+    /// The learning rate of epoch e (0-based), computed in Double and rounded once to Float.
+    public func learningRate(epoch e: Int) -> Float {
+        var lr: Double
+        switch schedule {
+        case "steps": lr = baseLearningRate * pow(0.1, Double(steps.filter { $0 <= e }.count))
+        default: lr = baseLearningRate * 0.5 * (1 + cos(Double.pi * Double(e) / Double(epochs)))
+        }
+        if e < warmupEpochs {
+            let alpha = Double(e) / Double(warmupEpochs)
+            lr *= warmupFactor * (1 - alpha) + alpha
+        }
+        return Float(lr)
+    }
+
+    /// Problems a user must fix before training, one line each.
+    public func validate() -> [String] {
+        var problems: [String] = []
+        if epochs < 1 { problems.append("epochs must be ≥ 1 (got \(epochs))") }
+        if batchSize < 2 { problems.append("batch size must be ≥ 2 for batch norm (got \(batchSize))") }
+        if !(baseLearningRate > 0) { problems.append("learning rate must be > 0") }
+        if !["cos", "steps"].contains(schedule) { problems.append("schedule must be cos or steps (got \(schedule))") }
+        if !(0..<1).contains(labelSmoothing) { problems.append("label smoothing must be in [0, 1)") }
+        return problems
+    }
+}
