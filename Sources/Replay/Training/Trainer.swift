@@ -175,7 +175,7 @@ public final class Trainer {
         return try archive.putJSON(CheckpointRecord(run: run, epoch: epoch, step: step, tensors: tensors))
     }
 
-    func restore(_ model: AnyNetModel, from checkpoint: CheckpointRecord, archive: Archive) throws {
+    public func restore(_ model: AnyNetModel, from checkpoint: CheckpointRecord, archive: Archive) throws {
         for entry in checkpoint.tensors {
             let name = entry.name.hasPrefix("opt.") ? String(entry.name.dropFirst(4)) : entry.name
             guard let i = model.parameters.position(of: name), model.parameters[i].count == entry.elementCount else {

@@ -1,0 +1,72 @@
+import Archive
+import Foundation
+import Kernels
+
+/// Re-creates an archived run from its manifest alone, in a scratch archive, and compares it with the original
+/// epoch by epoch: eval-log entries (every field) and checkpoint digests; at the first differing checkpoint, the first
+/// differing tensor and its largest absolute difference.
+public struct Replayer {
+    public struct EpochComparison: Sendable {
+        public var epoch: Int
+        public var logMatches: Bool
+        public var checkpointMatches: Bool
+        public var archivedCheckpoint: ObjectID?
+        public var replayedCheckpoint: ObjectID?
+    }
+
+    public struct Report: Sendable {
+        public var run: ObjectID
+        public var epochs: [EpochComparison]
+        /// First differing tensor: name and max |archived − replayed|.
+        public var firstDifference: (epoch: Int, tensor: String, maxAbsoluteDifference: Double)?
+        /// The replayed manifest (whose digest includes the dataset's) names the same run: false when the data changed.
+        public var datasetDigestMatches: Bool
+        public var isBitwiseIdentical: Bool { datasetDigestMatches && epochs.allSatisfy { $0.logMatches && $0.checkpointMatches } }
+    }
+
+    public let archive: Archive
+    public let workers: Workers
+    public var progress: ((_ epoch: Int, _ step: Int, _ stepsPerEpoch: Int) -> Void)?
+
+    public init(archive: Archive, workers: Workers) { self.archive = archive; self.workers = workers }
+
+    public func replay(_ run: ObjectID) throws -> Report {
+        let manifest = try archive.manifest(run)
+        guard manifest.kind == "train" else {
+            throw DatasetError(path: run.short, reason: "replay handles runs of kind train; this run is \(manifest.kind)")
+        }
+        guard let original = try archive.record(of: run) else { throw ArchiveError.unknownRun(run.hex) }
+        let spec = try RunSpec(manifest: manifest)
+        let scratchPath = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-replay-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratchPath) }
+        let scratch = try Archive.create(at: scratchPath)
+        let trainer = Trainer(spec: spec, workers: workers)
+        trainer.progress = progress
+        let lastEpoch = original.checkpoints.last?.epoch ?? 0
+        if lastEpoch < spec.training.epochs { trainer.stopAfterEpoch = max(1, lastEpoch) }
+        let replayed = try trainer.run(in: scratch)
+
+        let originalLog = try original.evalLog.map { try archive.getJSON(EvalLog.self, $0) } ?? EvalLog()
+        let replayedLog = try replayed.record.evalLog.map { try scratch.getJSON(EvalLog.self, $0) } ?? EvalLog()
+        var epochs: [EpochComparison] = []
+        var firstDifference: (Int, String, Double)?
+        for entry in original.checkpoints {
+            let other = replayed.record.checkpoints.first { $0.epoch == entry.epoch }
+            let a = originalLog.epochs.first { $0.epoch == entry.epoch }, b = replayedLog.epochs.first { $0.epoch == entry.epoch }
+            let comparison = EpochComparison(epoch: entry.epoch, logMatches: a == b, checkpointMatches: other?.checkpoint == entry.checkpoint,
+                                             archivedCheckpoint: entry.checkpoint, replayedCheckpoint: other?.checkpoint)
+            epochs.append(comparison)
+            if firstDifference == nil, !comparison.checkpointMatches, let other {
+                let x = try archive.getJSON(CheckpointRecord.self, entry.checkpoint), y = try scratch.getJSON(CheckpointRecord.self, other.checkpoint)
+                for (t, u) in zip(x.tensors, y.tensors) where t.object != u.object || t.name != u.name {
+                    let va = try archive.getTensor(t.object, count: t.elementCount), vb = try scratch.getTensor(u.object, count: u.elementCount)
+                    let diff = zip(va, vb).reduce(0.0) { max($0, abs(Double($1.0) - Double($1.1))) }
+                    firstDifference = (entry.epoch, t.name, diff)
+                    break
+                }
+            }
+        }
+        return Report(run: run, epochs: epochs, firstDifference: firstDifference.map { ($0.0, $0.1, $0.2) },
+                      datasetDigestMatches: replayed.run == run)
+    }
+}

@@ -1,0 +1,76 @@
+import Archive
+import ArgumentParser
+import Foundation
+import Kernels
+import Replay
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Retrain an archived run from its manifest and compare it with the archive, epoch by epoch.",
+        discussion: "Prints \"bitwise identical\" and exits 0, or the first epoch and tensor that differ and by how much, and exits 1."
+    )
+    @OptionGroup var location: ArchiveLocation
+    @Argument(help: "Run ID or unique prefix.") var runName: String
+    @Option(help: "Worker threads (the result must not depend on it).") var threads = 2
+
+    func run() throws {
+        try reporting {
+            let archive = try location.open()
+            let run = try archive.resolveRun(runName)
+            var replayer = Replayer(archive: archive, workers: Workers(threads))
+            let epochs = (try? RunSpec(manifest: archive.manifest(run)).training.epochs) ?? 1
+            let bar = TrainingProgress(epochs: epochs)
+            replayer.progress = bar.update
+            let report = try replayer.replay(run)
+            bar.finish()
+            print("replay of \(run.hex) with \(threads) thread(s)")
+            for e in report.epochs {
+                print(String(format: "epoch %3d  eval log %@  checkpoint %@", e.epoch,
+                             e.logMatches ? "same" : "DIFFERS", e.checkpointMatches ? "same (\(e.archivedCheckpoint!.short))" : "DIFFERS"))
+            }
+            if !report.datasetDigestMatches { print("the dataset's digest differs from the manifest's: the data files changed") }
+            if let d = report.firstDifference {
+                print("first difference: epoch \(d.epoch), tensor \(d.tensor), max |Δ| = \(d.maxAbsoluteDifference)")
+            }
+            if report.isBitwiseIdentical {
+                print("bitwise identical")
+            } else {
+                print("NOT identical")
+                throw Exit.checkFailed
+            }
+        }
+    }
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-evaluate a stored checkpoint on a dataset's test part.",
+        discussion: "Example: reprise eval 3fa9 --dataset digits --epoch 2"
+    )
+    @OptionGroup var location: ArchiveLocation
+    @Argument(help: "Run ID or unique prefix.") var runName: String
+    @Option(help: "Dataset (default: the run's own).") var dataset: String?
+    @Option(help: "Checkpoint epoch (default: the last).") var epoch: Int?
+    @Option(help: "Worker threads.") var threads = 2
+
+    func run() throws {
+        try reporting {
+            let archive = try location.open()
+            let run = try archive.resolveRun(runName)
+            var spec = try RunSpec(manifest: archive.manifest(run))
+            if let dataset { spec.dataset = DatasetSpec(name: dataset) }
+            guard let record = try archive.record(of: run),
+                  let entry = epoch.map({ e in record.checkpoints.first { $0.epoch == e } }) ?? record.checkpoints.last else {
+                throw CommandLineError(message: "run \(run.short) has no checkpoint\(epoch.map { " at epoch \($0)" } ?? "")")
+            }
+            let (train, test) = try spec.dataset.load()
+            let model = AnyNetModel(spec: spec.architecture, inputSize: train.height, seed: UInt64(bitPattern: spec.seed))
+            let trainer = Trainer(spec: spec, workers: Workers(threads))
+            try trainer.restore(model, from: archive.getJSON(CheckpointRecord.self, entry.checkpoint), archive: archive)
+            let r = trainer.evaluate(model, on: test)
+            print(String(format: "run %@ epoch %d on %@ (%d images): loss %.4f, top-1 error %.2f%%, top-5 error %.2f%%",
+                         run.short, entry.epoch, test.name, test.count, r.loss, r.top1Error, r.top5Error))
+        }
+    }
+}

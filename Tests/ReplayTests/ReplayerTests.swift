@@ -1,0 +1,37 @@
+import Archive
+import Foundation
+import Kernels
+import Replay
+import Testing
+
+@Suite(.serialized) struct ReplayerTests {
+    @Test func replayOfAnArchivedRunIsBitwiseIdentical() throws {
+        let a = ScratchArchive()
+        let outcome = try Trainer(spec: smallDigitsRun(), workers: Workers(1)).run(in: a.archive)
+        let report = try Replayer(archive: a.archive, workers: Workers(2)).replay(outcome.run)
+        #expect(report.isBitwiseIdentical)
+        #expect(report.epochs.map(\.epoch) == [0, 1, 2])
+        #expect(report.firstDifference == nil)
+    }
+
+    /// A tampered archive (one weight changed in the last checkpoint, stored as a new record) is caught, with the epoch
+    /// and the tensor named.
+    @Test func replayNamesTheFirstDifferingTensor() throws {
+        let a = ScratchArchive()
+        let outcome = try Trainer(spec: smallDigitsRun(), workers: Workers(2)).run(in: a.archive)
+        var record = outcome.record
+        let last = record.checkpoints.last!
+        var checkpoint = try a.archive.getJSON(CheckpointRecord.self, last.checkpoint)
+        var values = try a.archive.getTensor(checkpoint.tensors[0].object, count: checkpoint.tensors[0].elementCount)
+        values[3] += 0.25
+        checkpoint.tensors[0].object = try values.withUnsafeBufferPointer { try a.archive.putTensor($0) }
+        record.checkpoints[record.checkpoints.count - 1].checkpoint = try a.archive.putJSON(checkpoint)
+        try a.archive.commit(record)
+        let report = try Replayer(archive: a.archive, workers: Workers(2)).replay(outcome.run)
+        #expect(!report.isBitwiseIdentical)
+        let difference = try #require(report.firstDifference)
+        #expect(difference.epoch == 2)
+        #expect(difference.tensor == checkpoint.tensors[0].name)
+        #expect(abs(difference.maxAbsoluteDifference - 0.25) < 1e-6)
+    }
+}
