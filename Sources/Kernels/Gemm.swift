@@ -32,6 +32,9 @@ public enum Gemm {
     /// Columns of B packed per block (multiple of NR).
     public static let nc = 3072
 
+    /// Multiply-adds below which one (jc, pc) block runs on one thread (≈ 0.1 ms of work).
+    public static let minimumParallelWork = 1 << 21
+
     /// Whether the AVX2/FMA micro-kernel is in use (else the portable `fmaf` path, same bits, slower).
     public static var usesAVX2: Bool { reprise_sgemm_uses_avx2() != 0 }
 
@@ -59,6 +62,9 @@ public enum Gemm {
             for pc in stride(from: 0, to: k, by: kc) {
                 let kcCur = Swift.min(kc, k - pc)
                 let load = accumulate || pc > 0
+                // A block too small to share costs more in thread wake-ups than it saves: run it on the calling thread.
+                // (Only wall time changes: the split never changes a bit.)
+                let workers = m * ncCur * kcCur >= Gemm.minimumParallelWork ? workers : .serial
                 workers.forEach(bPanels) { panel, _ in
                     packPanelB(b, row: pc, column: jc + panel * nr, depth: kcCur,
                                width: Swift.min(nr, ncCur - panel * nr), into: packedB + panel * kcCur * nr)

@@ -2,6 +2,7 @@ import ArgumentParser
 import COpenBLAS
 import Foundation
 import Kernels
+import Replay
 
 @_silgen_name("openblas_set_num_threads")
 func openblas_set_num_threads_shim(_ n: Int32)
@@ -23,7 +24,44 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Thread counts to measure.")
     var threads: [Int] = [1, 2]
 
+    @Flag(help: "Only the AnyNet-bench model throughput (skip the GEMM table).")
+    var modelOnly = false
+
+    @Option(help: "Training steps timed per thread count for AnyNet-bench.")
+    var steps = 3
+
     func run() throws {
+        if !modelOnly { gemmTable() }
+        modelThroughput()
+    }
+
+    /// AnyNet-bench (batch 128, 32×32×3, 10 classes): training-step and inference images/s, multiply-adds, GFLOP/s.
+    func modelThroughput() {
+        let spec = AnyNetSpec.anyNetBench()
+        let cx = spec.complexity(inputSize: 32)
+        let batch = 128
+        let images = (0..<(batch * 32 * 32 * 3)).map { Float(($0 * 7919) % 255) / 255 - 0.5 }
+        let labels = (0..<batch).map { Int32($0 % 10) }
+        print("")
+        print("AnyNet-bench: \(cx.flops) multiply-adds per image forward (pycls count), \(cx.params) parameters, batch \(batch) of 32×32×3")
+        print("A training step costs ≈ 3× the forward multiply-adds (forward, backward-data, backward-weights).")
+        print("threads   train img/s   train GFLOP/s   infer img/s   infer GFLOP/s")
+        for t in threads {
+            let model = AnyNetModel(spec: spec, inputSize: 32, seed: 0)
+            let workers = Workers(t)
+            let sgd = SGD()
+            model.trainingStep(images: images, labels: labels, learningRate: 0.01, sgd: sgd, firstStep: true, workers: workers)
+            let start = Stopwatch.now()
+            for _ in 0..<steps { model.trainingStep(images: images, labels: labels, learningRate: 0.01, sgd: sgd, firstStep: false, workers: workers) }
+            let train = Stopwatch.now() - start
+            let infer = Stopwatch.best(repeats: 2) { _ = model.predict(images: images, batch: batch, workers: workers) }
+            let trainRate = Double(steps * batch) / train, inferRate = Double(batch) / infer
+            print(String(format: "%7d %13.1f %15.2f %13.1f %15.2f", t, trainRate, trainRate * 3 * 2 * Double(cx.flops) / 1e9,
+                         inferRate, inferRate * 2 * Double(cx.flops) / 1e9))
+        }
+    }
+
+    func gemmTable() {
         print("SGEMM  C = A·B, single precision; micro-kernel: \(Gemm.usesAVX2 ? "AVX2/FMA 6×16" : "portable fmaf")")
         var peaks: [Int: Double] = [:]
         for t in threads {
