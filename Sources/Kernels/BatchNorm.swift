@@ -33,14 +33,16 @@ public struct BatchNorm: Sendable {
                                 runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>,
                                 workers: Workers = .serial) -> Saved {
         let C = channels, M = rows
-        let sums = ChannelSums.sum(rows: M, channels: C, workers: workers) { m, add in
+        let sums = ChannelSums.sumRows(rows: M, width: C, workers: workers) { m, p in
             let row = x + m * C
-            for c in 0..<C { add(c, Double(row[c])) }
+            for c in 0..<C { p[c] += Double(row[c]) }
         }
         let meanD = sums.map { $0 / Double(M) }
-        let squares = ChannelSums.sum(rows: M, channels: C, workers: workers) { m, add in
-            let row = x + m * C
-            for c in 0..<C { let d = Double(row[c]) - meanD[c]; add(c, d * d) }
+        let squares = meanD.withUnsafeBufferPointer { mu in
+            ChannelSums.sumRows(rows: M, width: C, workers: workers) { m, p in
+                let row = x + m * C
+                for c in 0..<C { let d = Double(row[c]) - mu[c]; p[c] += d * d }
+            }
         }
         let varianceD = squares.map { $0 / Double(M) }
         let mean = meanD.map { Float($0) }
@@ -85,11 +87,11 @@ public struct BatchNorm: Sendable {
         let C = channels, M = rows
         let sums = saved.mean.withUnsafeBufferPointer { mu in
             saved.inverseStd.withUnsafeBufferPointer { s in
-                ChannelSums.sum(rows: M, channels: 2 * C, workers: workers) { m, add in
+                ChannelSums.sumRows(rows: M, width: 2 * C, workers: workers) { m, p in
                     let xr = x + m * C, dr = dy + m * C
                     for c in 0..<C {
-                        add(c, Double(dr[c]))
-                        add(C + c, Double(dr[c]) * Double((xr[c] - mu[c]) * s[c]))
+                        p[c] += Double(dr[c])
+                        p[C + c] += Double(dr[c]) * Double((xr[c] - mu[c]) * s[c])
                     }
                 }
             }
@@ -98,15 +100,21 @@ public struct BatchNorm: Sendable {
         let factor = (0..<C).map { gamma[$0] * saved.inverseStd[$0] / Float(M) }
         let sumDy = (0..<C).map { Float(sums[$0]) }, sumDyXhat = (0..<C).map { Float(sums[C + $0]) }
         let chunks = (M + ChannelSums.chunkRows - 1) / ChannelSums.chunkRows
-        workers.forEach(chunks) { chunk, _ in
-            for m in (chunk * ChannelSums.chunkRows)..<min(M, (chunk + 1) * ChannelSums.chunkRows) {
-                let xr = x + m * C, dr = dy + m * C, out = dx + m * C
-                for c in 0..<C {
-                    let xhat = (xr[c] - saved.mean[c]) * saved.inverseStd[c]
-                    out[c] = factor[c] * (Float(M) * dr[c] - sumDy[c] - xhat * sumDyXhat[c])
+        saved.mean.withUnsafeBufferPointer { mu in
+        saved.inverseStd.withUnsafeBufferPointer { s in
+        factor.withUnsafeBufferPointer { f in
+        sumDy.withUnsafeBufferPointer { sdy in
+        sumDyXhat.withUnsafeBufferPointer { sdx in
+            workers.forEach(chunks) { chunk, _ in
+                for m in (chunk * ChannelSums.chunkRows)..<min(M, (chunk + 1) * ChannelSums.chunkRows) {
+                    let xr = x + m * C, dr = dy + m * C, out = dx + m * C
+                    for c in 0..<C {
+                        let xhat = (xr[c] - mu[c]) * s[c]
+                        out[c] = f[c] * (Float(M) * dr[c] - sdy[c] - xhat * sdx[c])
+                    }
                 }
             }
-        }
+        } } } } }
     }
 
     /// Double-precision reference of the training forward pass and its backward (plain sequential sums), for tests.

@@ -6,6 +6,23 @@
 enum ChannelSums {
     static let chunkRows = 512
 
+    /// out[j] = Σ_m rowTerms(m)[j] for `width` values per row: `fill(m, partial)` adds row m's terms into the chunk's
+    /// Double partials (a plain loop the compiler can vectorise).
+    static func sumRows(rows: Int, width: Int, workers: Workers,
+                        _ fill: (_ row: Int, _ partial: UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        let chunks = max(1, (rows + chunkRows - 1) / chunkRows)
+        let partials = UnsafeMutablePointer<Double>.allocate(capacity: chunks * width)
+        partials.initialize(repeating: 0, count: chunks * width)
+        defer { partials.deallocate() }
+        workers.forEach(chunks) { chunk, _ in
+            let p = partials + chunk * width
+            for m in (chunk * chunkRows)..<min(rows, (chunk + 1) * chunkRows) { fill(m, p) }
+        }
+        var out = [Double](repeating: 0, count: width)
+        for chunk in 0..<chunks { for j in 0..<width { out[j] += partials[chunk * width + j] } }
+        return out
+    }
+
     /// out[c] = Σ_m f(m, c), for a row function `f` that reads the m-th row.
     static func sum(rows: Int, channels: Int, workers: Workers,
                     _ term: (_ row: Int, _ accumulate: (Int, Double) -> Void) -> Void) -> [Double] {

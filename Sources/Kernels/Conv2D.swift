@@ -1,3 +1,5 @@
+import CKernels
+
 /// 2-D convolution (cross-correlation, as in PyTorch), NHWC, with stride, zero padding and groups; no bias.
 ///
 /// Legend: N batch, H×W input, C in-channels, K out-channels, G groups (Cg = C/G, Kg = K/G), k×k kernel, stride s,
@@ -18,6 +20,9 @@
 ///                    dx[n, ih, iw, g·Cg+c] += dcol[m, q] for m in (n, oh, ow) order, q in (kh, kw, c) order
 ///                    (plain additions, one image at a time);
 ///   backward-weights dW_g[o, q] = FMA chain over m = 0..<M of dy[m, g·Kg+o] · col[m, q], from +0.
+/// Grouped k×k convolutions with group widths that are multiples of 8 run direct AVX2 kernels (Sources/CKernels/
+/// grouped_conv.c) with the same chains; they skip padding taps, which is exact for finite values (fma(v, 0, acc) = acc
+/// since no chain from +0 ever holds −0).
 /// Threads: GEMM splits output tiles; im2col/col2im split images; neither changes any chain.
 public struct Conv2D: Sendable, Equatable {
     public var batch: Int, height: Int, width: Int
@@ -51,8 +56,27 @@ public struct Conv2D: Sendable, Equatable {
     /// 1×1, stride 1, no padding: x is already the im2col matrix.
     var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
 
+    /// Grouped k×k convolutions whose group widths are multiples of 8 use direct AVX2 kernels (same chains, no im2col).
+    var usesDirectForward: Bool { groups > 1 && !isPointwise && groupOutChannels % 8 == 0 && Gemm.usesAVX2 }
+    var usesDirectBackwardData: Bool { groups > 1 && !isPointwise && groupInChannels % 8 == 0 && Gemm.usesAVX2 }
+
     /// y = conv(x, w).
     public func forward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
+        if usesDirectForward {
+            // Repack w [K][k][k][Cg] as [g][kh][kw][c][o] so that 8 output channels are one vector load.
+            let (kg, cg) = (groupOutChannels, groupInChannels)
+            let wt = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
+            defer { wt.deallocate() }
+            for g in 0..<groups { for o in 0..<kg { for t in 0..<(kernel * kernel) { for c in 0..<cg {
+                wt[((g * kernel * kernel + t) * cg + c) * kg + o] = w[((g * kg + o) * kernel * kernel + t) * cg + c]
+            } } } }
+            workers.forEach(batch) { n, _ in
+                reprise_grouped_conv_forward_avx2(x, wt, y, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
+                                                  Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
+                                                  Int64(outHeight), Int64(outWidth), Int64(groups))
+            }
+            return
+        }
         let col = isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * patchSize)
         defer { col?.deallocate() }
         for g in 0..<groups {
@@ -71,6 +95,14 @@ public struct Conv2D: Sendable, Equatable {
 
     /// dx = ∂L/∂x given dy = ∂L/∂y.
     public func backwardData(dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
+        if usesDirectBackwardData {
+            workers.forEach(batch) { n, _ in
+                reprise_grouped_conv_backward_data_avx2(dy, w, dx, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
+                                                        Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
+                                                        Int64(outHeight), Int64(outWidth), Int64(groups))
+            }
+            return
+        }
         if isPointwise {
             for g in 0..<groups {
                 Gemm.multiply(m: rows, n: groupInChannels, k: groupOutChannels,
@@ -93,6 +125,18 @@ public struct Conv2D: Sendable, Equatable {
 
     /// dw = ∂L/∂w given x and dy.
     public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
+        if usesDirectForward {
+            // One item per (group, tap): every dW element's chain over m runs whole inside one item.
+            let taps = kernel * kernel
+            workers.forEach(groups * taps) { item, _ in
+                let (g, t) = (item / taps, item % taps)
+                reprise_grouped_conv_backward_weights_avx2(x, dy, dw, Int64(g), Int64(t / kernel), Int64(t % kernel), Int64(batch),
+                                                           Int64(height), Int64(width), Int64(inChannels), Int64(outChannels),
+                                                           Int64(kernel), Int64(stride), Int64(padding), Int64(outHeight),
+                                                           Int64(outWidth), Int64(groups))
+            }
+            return
+        }
         let col = isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * patchSize)
         defer { col?.deallocate() }
         for g in 0..<groups {

@@ -24,4 +24,20 @@ int reprise_sgemm_uses_avx2(void);
 /// machine's attainable single-precision FMA peak: FLOP = iterations × 192.
 float reprise_fma_peak_probe(int64_t iterations);
 
+/// glibc: serve large allocations from the heap and keep freed memory for reuse (speed only; no effect on values).
+void reprise_keep_large_blocks_in_heap(void);
+
+/// Direct grouped convolution, NHWC, images n0..<n1 (see grouped_conv.c for the exact arithmetic). AVX2/FMA only:
+/// callers check reprise_sgemm_uses_avx2() and that K/G (forward) or C/G (backward-data) is a multiple of 8.
+/// wt is the forward weight repacked as [g][kh][kw][c][o]; w is the ordinary [K][kh][kw][C/G] layout.
+void reprise_grouped_conv_forward_avx2(const float *x, const float *wt, float *y, int64_t n0, int64_t n1,
+                                       int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                       int64_t OH, int64_t OW, int64_t G);
+void reprise_grouped_conv_backward_data_avx2(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
+                                             int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                             int64_t OH, int64_t OW, int64_t G);
+void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+                                                int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
+                                                int64_t p, int64_t OH, int64_t OW, int64_t G);
+
 #endif

@@ -17,6 +17,7 @@ public final class AnyNetModel {
         self.spec = spec
         self.inputSize = inputSize
         self.classes = spec.classes
+        MemoryPolicy.keepLargeBlocksInHeap()
         let rng = Philox(seed: seed)
         func normal(_ count: Int, std: Double, tensor: Int) -> [Float] {
             (0..<count).map { Float(std * rng.normal(purpose: .initialization, epoch: tensor, index: $0)) }

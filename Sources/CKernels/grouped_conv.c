@@ -1,0 +1,124 @@
+// Direct grouped convolution kernels (NHWC), for group widths that are multiples of 8: no im2col, no packing.
+//
+// Arithmetic: exactly the chains of Sources/Kernels/Conv2D.swift, so results are bitwise equal to the GEMM path and
+// to the references:
+//   forward        y[m, g·Kg+o] = fma chain over in-image taps (kh, kw, c) in that order, from +0
+//                  (padding taps skipped: fma(0, w, acc) = acc exactly);
+//   backward-data  for m in order, for (kh, kw): dcol = fma chain over o of dy[m, g·Kg+o]·w[g·Kg+o, kh, kw, c] from +0;
+//                  dx[in-image pixel, g·Cg+c] += dcol (plain addition); dx zeroed first. Each dx element receives its
+//                  additions in (m, kh, kw) order, as col2im does.
+// Vectorised over 8 output channels (forward) or 8 input channels (backward-data); one FMA per lane per step.
+
+#include "CKernels.h"
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+__attribute__((target("avx2,fma")))
+void reprise_grouped_conv_forward_avx2(const float *x, const float *wt, float *y, int64_t n0, int64_t n1,
+                                       int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                       int64_t OH, int64_t OW, int64_t G) {
+    const int64_t Cg = C / G, Kg = K / G;
+    for (int64_t n = n0; n < n1; n++)
+    for (int64_t i = 0; i < OH; i++)
+    for (int64_t j = 0; j < OW; j++) {
+        float *out = y + ((n * OH + i) * OW + j) * K;
+        for (int64_t g = 0; g < G; g++)
+        for (int64_t ob = 0; ob < Kg; ob += 8) {
+            __m256 acc = _mm256_setzero_ps();
+            for (int64_t kh = 0; kh < k; kh++) {
+                const int64_t ih = i * s - p + kh;
+                if (ih < 0 || ih >= H) continue;
+                for (int64_t kw = 0; kw < k; kw++) {
+                    const int64_t iw = j * s - p + kw;
+                    if (iw < 0 || iw >= W) continue;
+                    const float *xin = x + ((n * H + ih) * W + iw) * C + g * Cg;
+                    // wt layout: [g][kh][kw][c][o] (o contiguous, Kg per c)
+                    const float *wrow = wt + (((g * k + kh) * k + kw) * Cg) * Kg + ob;
+                    for (int64_t c = 0; c < Cg; c++)
+                        acc = _mm256_fmadd_ps(_mm256_broadcast_ss(xin + c), _mm256_loadu_ps(wrow + c * Kg), acc);
+                }
+            }
+            _mm256_storeu_ps(out + g * Kg + ob, acc);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void reprise_grouped_conv_backward_data_avx2(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
+                                             int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                             int64_t OH, int64_t OW, int64_t G) {
+    const int64_t Cg = C / G, Kg = K / G;
+    memset(dx + n0 * H * W * C, 0, (size_t)((n1 - n0) * H * W * C) * sizeof(float));
+    for (int64_t n = n0; n < n1; n++)
+    for (int64_t i = 0; i < OH; i++)
+    for (int64_t j = 0; j < OW; j++) {
+        const float *d = dy + ((n * OH + i) * OW + j) * K;
+        for (int64_t g = 0; g < G; g++)
+        for (int64_t kh = 0; kh < k; kh++) {
+            const int64_t ih = i * s - p + kh;
+            for (int64_t kw = 0; kw < k; kw++) {
+                const int64_t iw = j * s - p + kw;
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;   // dcol of a padding tap is never added
+                float *target = dx + ((n * H + ih) * W + iw) * C + g * Cg;
+                for (int64_t cb = 0; cb < Cg; cb += 8) {
+                    __m256 acc = _mm256_setzero_ps();
+                    for (int64_t o = 0; o < Kg; o++)
+                        acc = _mm256_fmadd_ps(_mm256_broadcast_ss(d + g * Kg + o),
+                                              _mm256_loadu_ps(w + (((g * Kg + o) * k + kh) * k + kw) * Cg + cb), acc);
+                    _mm256_storeu_ps(target + cb, _mm256_add_ps(_mm256_loadu_ps(target + cb), acc));
+                }
+            }
+        }
+    }
+}
+#else
+void reprise_grouped_conv_forward_avx2(const float *x, const float *wt, float *y, int64_t n0, int64_t n1,
+                                       int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                       int64_t OH, int64_t OW, int64_t G) {}
+void reprise_grouped_conv_backward_data_avx2(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
+                                             int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                             int64_t OH, int64_t OW, int64_t G) {}
+#endif
+
+// Backward-weights, one (group g, tap (kh, kw)) per call:
+//   dW[g·Kg+o, kh, kw, c] = fma chain over m = (n, oh, ow) in order of dy[m, g·Kg+o]·x[n, ih, iw, g·Cg+c], from +0,
+// skipping rows whose tap falls in the padding (their term is fma(dy, 0, acc) = acc for finite dy).
+// Vectorised over 8 output channels; the Cg × Kg accumulators live in a small local buffer (L1).
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("avx2,fma")))
+void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+                                                int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
+                                                int64_t p, int64_t OH, int64_t OW, int64_t G) {
+    const int64_t Cg = C / G, Kg = K / G;
+    float acc[Cg * Kg];
+    memset(acc, 0, sizeof acc);
+    for (int64_t n = 0; n < N; n++)
+    for (int64_t i = 0; i < OH; i++) {
+        const int64_t ih = i * s - p + kh;
+        if (ih < 0 || ih >= H) continue;
+        for (int64_t j = 0; j < OW; j++) {
+            const int64_t iw = j * s - p + kw;
+            if (iw < 0 || iw >= W) continue;
+            const float *xin = x + ((n * H + ih) * W + iw) * C + g * Cg;
+            const float *d = dy + ((n * OH + i) * OW + j) * K + g * Kg;
+            for (int64_t ob = 0; ob < Kg; ob += 8) {
+                const __m256 dv = _mm256_loadu_ps(d + ob);
+                for (int64_t c = 0; c < Cg; c++) {
+                    float *a = acc + c * Kg + ob;
+                    _mm256_storeu_ps(a, _mm256_fmadd_ps(_mm256_broadcast_ss(xin + c), dv, _mm256_loadu_ps(a)));
+                }
+            }
+        }
+    }
+    for (int64_t o = 0; o < Kg; o++)
+        for (int64_t c = 0; c < Cg; c++)
+            dw[(((g * Kg + o) * k + kh) * k + kw) * Cg + c] = acc[c * Kg + o];
+}
+#else
+void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+                                                int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
+                                                int64_t p, int64_t OH, int64_t OW, int64_t G) {}
+#endif
