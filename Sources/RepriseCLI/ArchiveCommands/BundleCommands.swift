@@ -1,0 +1,43 @@
+import Archive
+import ArgumentParser
+import Foundation
+
+struct BundleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle",
+        abstract: "Move runs with all their objects between archives.",
+        subcommands: [BundleExport.self, BundleImport.self]
+    )
+}
+
+struct BundleExport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write selected runs (or all) into one bundle file.")
+    @OptionGroup var location: ArchiveLocation
+    @Argument(help: "Run IDs or prefixes (default: every run).") var runs: [String] = []
+    @Option(name: .shortAndLong, help: "Bundle file to write.") var output: String
+
+    func run() throws {
+        try reporting {
+            let archive = try location.open()
+            let ids = runs.isEmpty ? try archive.runIDs() : try runs.map(archive.resolveRun)
+            let count = try Bundle.export(runs: ids, from: archive, to: output)
+            print("wrote \(output): \(ids.count) runs, \(count) objects")
+        }
+    }
+}
+
+struct BundleImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a bundle: every digest is verified before anything is stored; unsafe names are refused."
+    )
+    @OptionGroup var location: ArchiveLocation
+    @Argument(help: "Bundle file.") var file: String
+
+    func run() throws {
+        try reporting {
+            let report = try Bundle.import(from: file, into: location.openOrCreate())
+            print("imported \(report.runs) runs: \(report.objects) objects verified, \(report.newObjects) new")
+        }
+    }
+}
