@@ -22,22 +22,4 @@ enum ChannelSums {
         for chunk in 0..<chunks { for j in 0..<width { out[j] += partials[chunk * width + j] } }
         return out
     }
-
-    /// out[c] = Σ_m f(m, c), for a row function `f` that reads the m-th row.
-    static func sum(rows: Int, channels: Int, workers: Workers,
-                    _ term: (_ row: Int, _ accumulate: (Int, Double) -> Void) -> Void) -> [Double] {
-        let chunks = max(1, (rows + chunkRows - 1) / chunkRows)
-        let partials = UnsafeMutablePointer<Double>.allocate(capacity: chunks * channels)
-        partials.initialize(repeating: 0, count: chunks * channels)
-        defer { partials.deallocate() }
-        workers.forEach(chunks) { chunk, _ in
-            let p = partials + chunk * channels
-            for m in (chunk * chunkRows)..<min(rows, (chunk + 1) * chunkRows) {
-                term(m) { c, v in p[c] += v }
-            }
-        }
-        var out = [Double](repeating: 0, count: channels)
-        for chunk in 0..<chunks { for c in 0..<channels { out[c] += partials[chunk * channels + c] } }
-        return out
-    }
 }

@@ -80,13 +80,7 @@ public struct Conv2D: Sendable, Equatable {
         let col = isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * patchSize)
         defer { col?.deallocate() }
         for g in 0..<groups {
-            let a: StridedMatrix
-            if let col {
-                im2col(x: x, group: g, into: col, workers: workers)
-                a = StridedMatrix(rowMajor: col, ld: patchSize)
-            } else {
-                a = StridedMatrix(base: x + g * groupInChannels, rowStride: inChannels, columnStride: 1)
-            }
+            let a = patches(x: x, group: g, scratch: col, workers: workers)
             Gemm.multiply(m: rows, n: groupOutChannels, k: patchSize, a: a,
                           b: StridedMatrix(rowMajor: w + g * groupOutChannels * patchSize, ld: patchSize).transposed,
                           c: y + g * groupOutChannels, ldc: outChannels, accumulate: false, workers: workers)
@@ -140,17 +134,18 @@ public struct Conv2D: Sendable, Equatable {
         let col = isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * patchSize)
         defer { col?.deallocate() }
         for g in 0..<groups {
-            let b: StridedMatrix
-            if let col {
-                im2col(x: x, group: g, into: col, workers: workers)
-                b = StridedMatrix(rowMajor: col, ld: patchSize)
-            } else {
-                b = StridedMatrix(base: x + g * groupInChannels, rowStride: inChannels, columnStride: 1)
-            }
+            let b = patches(x: x, group: g, scratch: col, workers: workers)
             Gemm.multiply(m: groupOutChannels, n: patchSize, k: rows,
                           a: StridedMatrix(base: dy + g * groupOutChannels, rowStride: 1, columnStride: outChannels),
                           b: b, c: dw + g * groupOutChannels * patchSize, ldc: patchSize, accumulate: false, workers: workers)
         }
+    }
+
+    /// Group g's patch matrix (rows × k·k·Cg): x itself for a pointwise convolution, else im2col into `scratch`.
+    func patches(x: UnsafePointer<Float>, group g: Int, scratch: UnsafeMutablePointer<Float>?, workers: Workers) -> StridedMatrix {
+        guard let scratch else { return StridedMatrix(base: x + g * groupInChannels, rowStride: inChannels, columnStride: 1) }
+        im2col(x: x, group: g, into: scratch, workers: workers)
+        return StridedMatrix(rowMajor: scratch, ld: patchSize)
     }
 
     /// col[m, (kh, kw, c)] = x[n, oh·s − p + kh, ow·s − p + kw, g·Cg + c], zero outside the image.
