@@ -34,17 +34,18 @@ let package = Package(
 
         // MARK: - Public libraries
         .target(name: "Analyze", dependencies: ["Archive"]),
-        .target(name: "Replay", dependencies: ["Archive", "Kernels"], exclude: []),
+        .target(name: "Replay", dependencies: ["Archive", "Kernels"]),
         .target(
             name: "Archive",
-            dependencies: ["CZlib", "CHDF5", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CZlib", "CHDF5", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["FORMAT.md"]
         ),
         .target(name: "Kernels", dependencies: ["CKernels"]),
 
         // MARK: - Implementation details
         /// SIMD micro-kernels that need per-function CPU features (AVX2/FMA) with run-time dispatch,
         /// which Swift cannot express; see Sources/CKernels/README.md.
-        .target(name: "CKernels", cSettings: strictFloatingPoint + [.unsafeFlags(["-O3"])]),
+        .target(name: "CKernels", exclude: ["README.md"], cSettings: strictFloatingPoint + [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
@@ -57,7 +58,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels"]),
-        .testTarget(name: "AnalyzeTests", dependencies: ["Analyze"]),
+        .testTarget(name: "AnalyzeTests", dependencies: ["Analyze"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

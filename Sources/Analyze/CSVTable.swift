@@ -77,6 +77,17 @@ public struct CSVTable: Sendable {
         return i
     }
 
+    /// The first non-empty cell of `column` that does not parse as a number (`Double(cell)`; "NaN" parses, so NaN is
+    /// left for `values` to reject), with its 1-based line; nil when the column is numeric.
+    public func firstNonNumericCell(_ column: String) throws -> (line: Int, cell: String)? {
+        let c = try columnIndex(column)
+        for (i, row) in rows.enumerated() {
+            let cell = row[c].trimmingCharacters(in: .whitespaces)
+            if !cell.isEmpty && Double(cell) == nil { return (i + 2, cell) }
+        }
+        return nil
+    }
+
     /// Numeric values of `column` keyed by the joined `keyColumns`; duplicate keys and non-numeric or non-finite cells
     /// are errors naming the line. Empty cells are missing values: skipped and counted.
     public func values(_ column: String, keyedBy keyColumns: [String]) throws -> (values: [String: Double], missing: Int) {

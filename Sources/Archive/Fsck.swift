@@ -45,11 +45,8 @@ extension Archive {
             for entry in record.checkpoints {
                 guard let checkpoint = try? getJSON(CheckpointRecord.self, entry.checkpoint) else { continue }
                 for tensor in checkpoint.tensors {
-                    let path = objects.path(of: tensor.object)
-                    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { continue }
-                    // Raw tensors: header + 4 bytes per element. Compressed ones are length-checked by the full read.
-                    if let size = attributes[.size] as? Int, size != ObjectStore.headerSize + 4 * tensor.elementCount,
-                       samplePercent >= 100, (try? objects.get(tensor.object).count) != 4 * tensor.elementCount {
+                    // Missing objects are reported above; the header's length must match the shape.
+                    if let length = objects.recordedLength(of: tensor.object), length != 4 * tensor.elementCount {
                         report.problems.append("run \(run.short) epoch \(checkpoint.epoch) tensor \(tensor.name): length does not match shape \(tensor.shape)")
                     }
                 }

@@ -145,6 +145,17 @@ public struct ObjectStore: Sendable {
         return content
     }
 
+    /// The uncompressed length recorded in the object's header (reads 16 bytes); nil if the file is missing or too short.
+    /// A wrong value here is caught by a full read, which checks the length against the content.
+    public func recordedLength(of id: ObjectID) -> Int? {
+        guard let handle = FileHandle(forReadingAtPath: path(of: id)) else { return nil }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: Self.headerSize), header.count == Self.headerSize else { return nil }
+        var length: UInt64 = 0
+        _ = withUnsafeMutableBytes(of: &length) { header.copyBytes(to: $0, from: (header.startIndex + 8)..<(header.startIndex + 16)) }
+        return Int(exactly: UInt64(littleEndian: length))
+    }
+
     /// Every object ID present, sorted (names that are not object names are skipped).
     public func allObjects() throws -> [ObjectID] {
         var result: [ObjectID] = []

@@ -58,6 +58,8 @@ public struct Conv2D: Sendable, Equatable {
 
     /// Grouped k×k convolutions whose group widths are multiples of 8 use direct AVX2 kernels (same chains, no im2col).
     var usesDirectForward: Bool { groups > 1 && !isPointwise && groupOutChannels % 8 == 0 && Gemm.usesAVX2 }
+    /// Backward-weights vectorises over output channels, like the forward kernel.
+    var usesDirectBackwardWeights: Bool { usesDirectForward }
     var usesDirectBackwardData: Bool { groups > 1 && !isPointwise && groupInChannels % 8 == 0 && Gemm.usesAVX2 }
 
     /// y = conv(x, w).
@@ -119,7 +121,7 @@ public struct Conv2D: Sendable, Equatable {
 
     /// dw = ∂L/∂w given x and dy.
     public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
-        if usesDirectForward {
+        if usesDirectBackwardWeights {
             // One item per (group, tap): every dW element's chain over m runs whole inside one item.
             let taps = kernel * kernel
             workers.forEach(groups * taps) { item, _ in

@@ -44,11 +44,18 @@ extension AnyNetModel {
         return ConvBNRecord(input: training ? x : [], convOutput: training ? y : [], bn: saved, output: z, batch: batch)
     }
 
+    /// ReLU's backward pass into a fresh buffer (no copy of dOut that would be overwritten at once).
+    func reluGradient(output: [Float], _ dOut: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: dOut.count) { buffer, initialized in
+            ReLU.backward(y: output, dy: dOut, dx: buffer.baseAddress!, count: dOut.count)
+            initialized = dOut.count
+        }
+    }
+
     /// Returns dx; writes the gradients of the unit's weight, γ and β.
     func backward(_ u: ConvBNUnit, _ record: ConvBNRecord, _ dOut: [Float], workers: Workers) -> [Float] {
         let c = conv(u, batch: record.batch)
-        var dz = dOut
-        if u.relu { ReLU.backward(y: record.output, dy: dOut, dx: &dz, count: dz.count) }
+        let dz = u.relu ? reluGradient(output: record.output, dOut) : dOut
         var dy = [Float](repeating: 0, count: c.outputCount)
         BatchNorm(rows: c.rows, channels: c.outChannels).backward(
             x: record.convOutput, dy: dz, gamma: parameters[u.gamma].values, saved: record.bn, dx: &dy,
@@ -131,8 +138,7 @@ extension AnyNetModel {
                 GlobalAveragePool(batch: batch, pixels: pixels, channels: channels).backward(dy: dPooled, dx: &dx)
                 d = dx
             case (.block(let block), .block(let records, let projection, let output)):
-                var dSum = d
-                if block.residual { ReLU.backward(y: output, dy: d, dx: &dSum, count: d.count) }
+                let dSum = block.residual ? reluGradient(output: output, d) : d
                 var df = dSum
                 for (u, r) in zip(block.branch, records).reversed() { df = backward(u, r, df, workers: workers) }
                 if block.residual {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Philox4x32-10, the counter-based generator of Salmon, Moraes, Dror & Shaw, "Parallel Random Numbers: As Easy as
 /// 1, 2, 3" (SC 2011): output = a keyed bijection of the counter, so any number can be drawn directly, in any order.
 ///
@@ -59,5 +61,3 @@ public struct Philox: Sendable {
         case sampler = 6
     }
 }
-
-import Foundation

@@ -35,14 +35,14 @@ struct ImportTable: ParsableCommand {
             var columns: [String: [String: Double]] = [:]
             for name in candidates {
                 do {
+                    // Text columns are skipped only when the user did not ask for them by name.
+                    if metric.isEmpty, let bad = try csv.firstNonNumericCell(name) {
+                        skipped.append("\(name) (line \(bad.line): \"\(bad.cell)\" is not a finite number)")
+                        continue
+                    }
                     columns[name] = try csv.values(name, keyedBy: keys).values
                     metrics.append(name)
                 } catch let e as CSVTable.Error {
-                    // Text columns are skipped only when the user did not ask for them by name.
-                    if metric.isEmpty && e.reason.contains("is not a finite number") && !e.reason.contains("NaN") {
-                        skipped.append("\(name) (line \(e.line ?? 0): \(e.reason.split(separator: ":").dropFirst().joined(separator: ":").trimmingCharacters(in: .whitespaces)))")
-                        continue
-                    }
                     throw CommandLineError(message: e.description)
                 }
             }

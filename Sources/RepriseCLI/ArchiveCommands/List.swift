@@ -58,11 +58,11 @@ struct List: ParsableCommand {
     /// A top-level architecture field as text; arrays joined by commas.
     static func architectureField(_ architecture: JSONValue, _ name: String) -> String? {
         guard let value = architecture[name] else { return nil }
-        switch value {
-        case .array(let items): return items.map { item in item.doubleValue.map { $0 == $0.rounded() ? String(Int64($0)) : "\($0)" } ?? item.stringValue ?? "?" }.joined(separator: ",")
-        case .string(let s): return s
-        default: return value.doubleValue.map { $0 == $0.rounded() ? String(Int64($0)) : "\($0)" }
+        func text(_ v: JSONValue) -> String? {
+            v.stringValue ?? v.doubleValue.map { $0 == $0.rounded() ? String(Int64($0)) : "\($0)" }
         }
+        if case .array(let items) = value { return items.map { text($0) ?? "?" }.joined(separator: ",") }
+        return text(value)
     }
 }
 

@@ -4,9 +4,6 @@ import Foundation
 import Kernels
 import Replay
 
-@_silgen_name("openblas_set_num_threads")
-func openblas_set_num_threads_shim(_ n: Int32)
-
 struct BenchKernels: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
@@ -73,7 +70,7 @@ struct BenchKernels: ParsableCommand {
         print("")
         print("shape                              threads   Reprise GF/s  OpenBLAS GF/s   ratio   of peak")
         for t in threads {
-            openblas_set_num_threads_shim(Int32(t))
+            openblas_set_num_threads(Int32(t))
             let peak = peaks[t] ?? .nan
             for (name, m, n, k) in shapes {
                 let a = (0..<(m * k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
