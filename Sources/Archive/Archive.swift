@@ -127,6 +127,12 @@ public final class Archive: @unchecked Sendable {
     func refPath(kind: String, name: String) -> String { "\(root)/refs/\(kind)/\(name)" }
 
     func writeRef(kind: String, name: String, target: ObjectID) throws {
+        let directory = "\(root)/refs/\(kind)"
+        if !FileManager.default.fileExists(atPath: directory) {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw ArchiveError.io(path: directory, operation: "mkdir", reason: error.localizedDescription)
+            }
+        }
         try DurableFile.write(Data((target.hex + "\n").utf8), to: refPath(kind: kind, name: name), temporaryDirectory: root + "/tmp")
     }
 

@@ -10,6 +10,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
     case unknownRun(String)
     case ambiguousRun(prefix: String, matches: Int)
     case unsafePath(String)
+    /// Two things that must agree do not (a study planned with other inputs, an archive merge conflict).
+    case conflict(String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
             return "run prefix \(prefix) matches \(matches) runs; give more digits"
         case .unsafePath(let path):
             return "\(path): refused, the path escapes the archive"
+        case .conflict(let message):
+            return message
         }
     }
 

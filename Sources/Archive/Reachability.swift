@@ -23,7 +23,7 @@ extension Archive {
                 problems.append("run \(run.hex): \(error)")
             }
         }
-        for kind in ["tables", "derivations"] {
+        for kind in ["tables", "derivations", "studies"] {
             for name in (try? refNames(kind: kind)) ?? [] {
                 do {
                     if let target = try readRef(kind: kind, name: name.hex) {

@@ -1,6 +1,7 @@
 import Archive
 import ArgumentParser
 import Foundation
+import Replay
 
 /// `--archive DIR`, shared by every command that reads or writes an archive.
 struct ArchiveLocation: ParsableArguments {
@@ -35,6 +36,12 @@ func reporting(_ body: () throws -> Void) throws {
         throw error
     } catch let error as CleanExit {
         throw error
+    } catch let error as StudyError {
+        printError(error.description)
+        throw Exit.badInput
+    } catch let error as DatasetError {
+        printError(error.description)
+        throw Exit.badInput
     } catch let error as CommandLineError {
         printError(error.message)
         throw Exit.badInput

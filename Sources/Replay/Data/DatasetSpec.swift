@@ -36,6 +36,21 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         self.name = name; self.testCount = testCount; self.splitSeed = splitSeed; self.trainLimit = trainLimit; self.testLimit = testLimit
     }
 
+    /// Decodes a spec in which only `name` is required; absent fields take their defaults (encoding is unchanged).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name))
+        func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws { if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v } }
+        try take(.testCount, &testCount); try take(.splitSeed, &splitSeed); try take(.trainLimit, &trainLimit); try take(.testLimit, &testLimit)
+        path = try c.decodeIfPresent(String.self, forKey: .path)
+        synthetic = try c.decodeIfPresent(SyntheticDatasetSpec.self, forKey: .synthetic)
+        downsample = try c.decodeIfPresent(Int.self, forKey: .downsample)
+        classSubset = try c.decodeIfPresent(Int.self, forKey: .classSubset)
+        subsetSeed = try c.decodeIfPresent(Int64.self, forKey: .subsetSeed)
+        rebalance = try c.decodeIfPresent(Bool.self, forKey: .rebalance)
+        perClassLimit = try c.decodeIfPresent(Int.self, forKey: .perClassLimit)
+    }
+
     public static let knownSources = ["digits", "fashion-mnist", "cifar10", "cifar100", "synthetic"]
 
     /// Where fixtures live: $REPRISE_FIXTURES, else ./fixtures, else the repository's fixtures beside this source file.

@@ -33,6 +33,17 @@ public struct AnyNetXSampler: Codable, Equatable, Sendable {
         self.minFlops = minFlops; self.maxFlops = maxFlops
     }
 
+    /// Decodes a sampler in which the input, classes and flops window are required and the rest take the defaults above.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(inputSize: try c.decode(Int.self, forKey: .inputSize), inputChannels: try c.decode(Int.self, forKey: .inputChannels),
+                  classes: try c.decode(Int.self, forKey: .classes), minFlops: try c.decode(Int.self, forKey: .minFlops),
+                  maxFlops: try c.decode(Int.self, forKey: .maxFlops))
+        func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws { if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v } }
+        try take(.stemWidth, &stemWidth); try take(.strides, &strides); try take(.maxDepth, &maxDepth); try take(.maxWidth, &maxWidth)
+        try take(.monotone, &monotone); try take(.maxCandidates, &maxCandidates)
+    }
+
     public struct SamplingError: Error, CustomStringConvertible {
         public var description: String
     }

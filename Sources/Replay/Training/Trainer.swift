@@ -20,6 +20,9 @@ public final class Trainer {
     public var progress: ((_ epoch: Int, _ step: Int, _ stepsPerEpoch: Int) -> Void)?
     /// Stop (leaving the run in_progress) after this epoch: for tests of resumption.
     public var stopAfterEpoch: Int?
+    /// The run's data, when the caller has already loaded it with `spec.dataset.load()` (a study shares one load among
+    /// many runs); nil loads it here.
+    public var data: (train: ImageDataset, test: ImageDataset)?
 
     public init(spec: RunSpec, workers: Workers) { self.spec = spec; self.workers = workers }
 
@@ -32,7 +35,7 @@ public final class Trainer {
     public func run(in archive: Archive) throws -> Outcome {
         let problems = spec.training.validate()
         guard problems.isEmpty else { throw DatasetError(path: "training config", reason: problems.joined(separator: "; ")) }
-        let (train, test) = try spec.dataset.load()
+        let (train, test) = try data ?? spec.dataset.load()
         guard train.count >= spec.training.batchSize else {
             throw DatasetError(path: spec.dataset.name, reason: "\(train.count) training images, fewer than one batch of \(spec.training.batchSize)")
         }

@@ -21,6 +21,18 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     public init(epochs: Int, batchSize: Int) { self.epochs = epochs; self.batchSize = batchSize }
 
+    /// Decodes a recipe in which only `epochs` and `batchSize` are required; absent fields take the defaults above.
+    /// (Encoding writes every field, so manifests are unchanged.)
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epochs: try c.decode(Int.self, forKey: .epochs), batchSize: try c.decode(Int.self, forKey: .batchSize))
+        func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws { if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v } }
+        try take(.baseLearningRate, &baseLearningRate); try take(.schedule, &schedule); try take(.steps, &steps)
+        try take(.warmupEpochs, &warmupEpochs); try take(.warmupFactor, &warmupFactor); try take(.momentum, &momentum)
+        try take(.nesterov, &nesterov); try take(.weightDecay, &weightDecay); try take(.labelSmoothing, &labelSmoothing)
+        try take(.cropPadding, &cropPadding); try take(.horizontalFlip, &horizontalFlip)
+    }
+
     /// The learning rate of epoch e (0-based), computed in Double and rounded once to Float.
     public func learningRate(epoch e: Int) -> Float {
         var lr: Double
