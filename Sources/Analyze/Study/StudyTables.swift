@@ -9,8 +9,9 @@ import Foundation
 ///   member (its Table 4);
 /// - `scatterPlots`: each target's errors against the reference's and the closest member's (its Figures 3 and 5).
 ///
-/// Correlations use the architectures with an error on both sides (pairwise complete); fewer than 3 gives a missing
-/// cell. Spearman ρ = Pearson r of average ranks (ties share their mean rank). "Closest class count": the smallest
+/// Correlations use the architectures with an error on both sides (pairwise complete); fewer than 3, or one side
+/// constant (every architecture the same error, e.g. all at chance), gives a missing cell ("—"), never a number.
+/// Spearman ρ = Pearson r of average ranks (ties share their mean rank). "Closest class count": the smallest
 /// |classes(member) − classes(target)|; a tie goes to the member listed first in the study's family.
 public struct StudyTables: Sendable {
     public let errors: StudyErrors
