@@ -37,6 +37,7 @@ func tinyStudySpec(count: Int = 3) throws -> StudySpec {
         let good = #"{"name":"x","architectures":{"count":3,"seed":1,"sampler":{"inputSize":8,"inputChannels":1,"classes":10,"minFlops":1,"maxFlops":9}},"training":{"epochs":1,"batchSize":8},"datasets":[{"label":"a","dataset":{"name":"digits"}}],"reference":"a","family":["a"],"seeds":[0]}"#
         #expect(load(good) == "")
         #expect(load(good.replacingOccurrences(of: "\"batchSize\"", with: "\"batchsize\"")).contains("batchSize"))
+        #expect(load(good.replacingOccurrences(of: "\"batchSize\":8", with: "\"batchSize\":8,\"preciseBatchNormSamples\":0")) == "")
         #expect(load(good.replacingOccurrences(of: "\"seeds\":[0]", with: "\"seeds\":[0],\"sedes\":1")).contains("unknown key sedes"))
         #expect(load(good.replacingOccurrences(of: "\"family\":[\"a\"]", with: "\"family\":[\"b\"]")).contains("family member \"b\""))
         #expect(load(good.replacingOccurrences(of: "\"name\":\"digits\"", with: "\"name\":\"mnist\"")).contains("unknown dataset"))

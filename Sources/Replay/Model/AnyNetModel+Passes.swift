@@ -28,7 +28,7 @@ extension AnyNetModel {
         let c = conv(u, batch: batch)
         var y = [Float](repeating: 0, count: c.outputCount)
         c.forward(x: x, w: parameters[u.weight].values, y: &y, workers: workers)
-        let bn = BatchNorm(rows: c.rows, channels: c.outChannels)
+        let bn = BatchNorm(rows: c.rows, channels: c.outChannels, momentum: batchNormMomentum)
         var z = [Float](repeating: 0, count: c.outputCount)
         let saved: BatchNorm.Saved
         if training {

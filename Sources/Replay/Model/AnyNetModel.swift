@@ -12,6 +12,9 @@ public final class AnyNetModel {
     public let parameters = Parameters()
     var units: [Unit] = []
     let classes: Int
+    /// BN momentum m of training-mode forward passes (running ← (1−m)·running + m·batch); pycls/PyTorch 0.1. The
+    /// precise-BN pass sets it to 1 so that the running statistics become the batch's own.
+    var batchNormMomentum: Float = 0.1
 
     public init(spec: AnyNetSpec, inputSize: Int, seed: UInt64) {
         self.spec = spec

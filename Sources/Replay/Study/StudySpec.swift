@@ -54,7 +54,10 @@ public struct StudySpec: Codable, Equatable, Sendable {
         } catch {
             throw StudyError("\(path): \(error)")
         }
-        let unknown = parsed.unknownKeys(comparedWith: try JSONValue.from(spec))
+        // Keys a recipe omits when they hold their default are known, whatever value the file gives them.
+        let unknown = parsed.unknownKeys(comparedWith: try JSONValue.from(spec)).filter { key in
+            !TrainingConfig.keysOmittedAtDefault.contains { key.hasSuffix("training." + $0) }
+        }
         guard unknown.isEmpty else { throw StudyError("\(path): unknown key\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")) (see fixtures/studies/README.md)") }
         let problems = spec.validate()
         guard problems.isEmpty else { throw StudyError("\(path):\n  " + problems.joined(separator: "\n  ")) }

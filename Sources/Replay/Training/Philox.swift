@@ -59,5 +59,8 @@ public struct Philox: Sendable {
         case dataset = 4
         case split = 5
         case sampler = 6
+        /// The batches (and their augmentation) of the precise-BN pass after each epoch.
+        case preciseBatchNorm = 7
+        case preciseBatchNormAugmentation = 8
     }
 }

@@ -10,6 +10,9 @@ import Kernels
 /// - augmentation per image, keyed by its dataset index i: crop row offset from (augmentation, e, 2i), crop column offset
 ///   from (augmentation, e, 2i+1), flip from bit 0 of the third word of (augmentation, e, 2i+1);
 /// - each step: forward (BN batch statistics), label-smoothed cross-entropy, backward, SGD on every trainable tensor;
+/// - if `preciseBatchNormSamples` > 0: BN running statistics recomputed on the first min(⌊samples/batchSize⌋, steps
+///   per epoch) batches of a second Philox permutation (purpose .preciseBatchNorm, epoch e), augmented as above but
+///   with purpose .preciseBatchNormAugmentation (pycls iterates its shuffling, augmenting training loader again);
 /// - then evaluation on the test set in inference mode (batches of 256), an eval-log entry, and a checkpoint
 ///   (all tensors + momentum buffers) committed to the archive with status in_progress (completed after the last epoch).
 /// Epoch 0's checkpoint is the initialisation. A run found in_progress resumes from its last checkpoint: since every
@@ -110,6 +113,14 @@ public final class Trainer {
                 try archive.commit(record)
                 return Outcome(run: run, record: record, resumedFrom: resumedFrom)
             }
+            if spec.training.preciseBatchNormSamples > 0 {
+                let count = min(spec.training.preciseBatchNormSamples / batch, stepsPerEpoch)
+                let order = Philox(seed: UInt64(bitPattern: spec.seed)).permutation(train.count, purpose: .preciseBatchNorm, epoch: epoch)
+                let batches = (0..<count).map {
+                    augmentedBatch(train, Array(order[($0 * batch)..<(($0 + 1) * batch)]), epoch: epoch, purpose: .preciseBatchNormAugmentation)
+                }
+                model.recomputeBatchNormStatistics(batches: batches, batch: batch, workers: workers)
+            }
             let evaluation = evaluate(model, on: test)
             log.epochs.append(.init(epoch: epoch, learningRate: Double(lr), trainLoss: lossSum / Double(stepsPerEpoch),
                                     trainTop1Error: 100 * Double(wrong) / Double(seen), testLoss: evaluation.loss,
@@ -145,14 +156,14 @@ public final class Trainer {
         return (lossSum / Double(data.count), 100 * Double(top1) / Double(data.count), 100 * Double(top5) / Double(data.count))
     }
 
-    func augmentedBatch(_ data: ImageDataset, _ indices: [Int], epoch: Int) -> [Float] {
+    func augmentedBatch(_ data: ImageDataset, _ indices: [Int], epoch: Int, purpose: Philox.Purpose = .augmentation) -> [Float] {
         let (h, w, c, p) = (data.height, data.width, data.channels, spec.training.cropPadding)
         var out = [Float](repeating: 0, count: indices.count * data.imageSize)
         let rng = Philox(seed: UInt64(bitPattern: spec.seed))
         for (b, i) in indices.enumerated() {
-            let dy = p > 0 ? rng.integer(below: 2 * p + 1, purpose: .augmentation, epoch: epoch, index: 2 * i) : p
-            let dx = p > 0 ? rng.integer(below: 2 * p + 1, purpose: .augmentation, epoch: epoch, index: 2 * i + 1) : p
-            let flip = spec.training.horizontalFlip && rng.words(purpose: .augmentation, epoch: epoch, index: 2 * i + 1).2 & 1 == 1
+            let dy = p > 0 ? rng.integer(below: 2 * p + 1, purpose: purpose, epoch: epoch, index: 2 * i) : p
+            let dx = p > 0 ? rng.integer(below: 2 * p + 1, purpose: purpose, epoch: epoch, index: 2 * i + 1) : p
+            let flip = spec.training.horizontalFlip && rng.words(purpose: purpose, epoch: epoch, index: 2 * i + 1).2 & 1 == 1
             for y in 0..<h {
                 let sy = y + dy - p
                 guard sy >= 0 && sy < h else { continue }

@@ -18,11 +18,21 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Random crop after zero padding of this many pixels per side (0 = off).
     public var cropPadding: Int = 0
     public var horizontalFlip: Bool = false
+    /// pycls's "precise BN" (BN.USE_PRECISE_STATS, BN.NUM_SAMPLES_PRECISE, default 8192 there): after each epoch's
+    /// training steps, BN running statistics are replaced by averages over min(⌊samples / batchSize⌋, steps per epoch)
+    /// fresh training batches (see `AnyNetModel.recomputeBatchNormStatistics`). 0 = off (PyTorch's running averages
+    /// only). Omitted from the manifest when 0, so recipes that predate it keep their run IDs.
+    public var preciseBatchNormSamples: Int = 0
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, batchSize, baseLearningRate, schedule, steps, warmupEpochs, warmupFactor, momentum, nesterov, weightDecay
+        case labelSmoothing, cropPadding, horizontalFlip, preciseBatchNormSamples
+    }
 
     public init(epochs: Int, batchSize: Int) { self.epochs = epochs; self.batchSize = batchSize }
 
     /// Decodes a recipe in which only `epochs` and `batchSize` are required; absent fields take the defaults above.
-    /// (Encoding writes every field, so manifests are unchanged.)
+    /// (Encoding writes every field but a zero `preciseBatchNormSamples`, so manifests are unchanged.)
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(epochs: try c.decode(Int.self, forKey: .epochs), batchSize: try c.decode(Int.self, forKey: .batchSize))
@@ -31,6 +41,23 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try take(.warmupEpochs, &warmupEpochs); try take(.warmupFactor, &warmupFactor); try take(.momentum, &momentum)
         try take(.nesterov, &nesterov); try take(.weightDecay, &weightDecay); try take(.labelSmoothing, &labelSmoothing)
         try take(.cropPadding, &cropPadding); try take(.horizontalFlip, &horizontalFlip)
+        try take(.preciseBatchNormSamples, &preciseBatchNormSamples)
+    }
+
+    /// Fields `encode(to:)` leaves out when they hold their default.
+    public static let keysOmittedAtDefault = [CodingKeys.preciseBatchNormSamples.stringValue]
+
+    /// Writes every field except `preciseBatchNormSamples` when it is 0.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epochs, forKey: .epochs); try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(baseLearningRate, forKey: .baseLearningRate); try c.encode(schedule, forKey: .schedule)
+        try c.encode(steps, forKey: .steps); try c.encode(warmupEpochs, forKey: .warmupEpochs)
+        try c.encode(warmupFactor, forKey: .warmupFactor); try c.encode(momentum, forKey: .momentum)
+        try c.encode(nesterov, forKey: .nesterov); try c.encode(weightDecay, forKey: .weightDecay)
+        try c.encode(labelSmoothing, forKey: .labelSmoothing); try c.encode(cropPadding, forKey: .cropPadding)
+        try c.encode(horizontalFlip, forKey: .horizontalFlip)
+        if preciseBatchNormSamples != 0 { try c.encode(preciseBatchNormSamples, forKey: .preciseBatchNormSamples) }
     }
 
     /// The learning rate of epoch e (0-based), computed in Double and rounded once to Float.
@@ -55,6 +82,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !(baseLearningRate > 0) { problems.append("learning rate must be > 0") }
         if !["cos", "steps"].contains(schedule) { problems.append("schedule must be cos or steps (got \(schedule))") }
         if !(0..<1).contains(labelSmoothing) { problems.append("label smoothing must be in [0, 1)") }
+        if preciseBatchNormSamples != 0 && preciseBatchNormSamples < batchSize {
+            problems.append("preciseBatchNormSamples must be 0 (off) or at least one batch (\(batchSize)); got \(preciseBatchNormSamples)")
+        }
         return problems
     }
 }

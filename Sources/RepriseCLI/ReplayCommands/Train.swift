@@ -25,6 +25,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Weight decay.") var weightDecay = 5e-4
     @Option(help: "Label smoothing.") var labelSmoothing = 0.0
     @Option(help: "Random-crop padding in pixels (0 = off).") var cropPadding = 0
+    @Option(help: "pycls precise BN: recompute BN statistics after each epoch on this many training images (0 = off; pycls uses 8192).") var preciseBnSamples = 0
     @Flag(help: "Random horizontal flips.") var flip = false
     @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: Int64 = 0
 
@@ -61,6 +62,7 @@ struct RunOptions: ParsableArguments {
         training.weightDecay = weightDecay
         training.labelSmoothing = labelSmoothing
         training.cropPadding = cropPadding
+        training.preciseBatchNormSamples = preciseBnSamples
         training.horizontalFlip = flip
         return RunSpec(architecture: architecture, dataset: DatasetSpec(name: dataset, trainLimit: trainLimit, testLimit: testLimit),
                        training: training, seed: seed)
