@@ -11,6 +11,7 @@
 
 #include "CKernels.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -122,3 +123,101 @@ void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy,
                                                 int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
                                                 int64_t p, int64_t OH, int64_t OW, int64_t G) {}
 #endif
+
+// The same three kernels for any group width, one scalar fused multiply-add per step (same chains as above and as
+// the GEMM path). For group widths of 1, 2 or 4 (depthwise-like convolutions), im2col + GEMM spends far more time
+// copying patches than multiplying; these direct loops skip the copy.
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("fma")))
+#endif
+void reprise_grouped_conv_forward_scalar(const float *x, const float *w, float *y, int64_t n0, int64_t n1,
+                                         int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                         int64_t OH, int64_t OW, int64_t G) {
+    // All K chains of an output pixel advance together (taps outer), so consecutive FMAs are independent; each
+    // chain still runs over its in-image taps (kh, kw, c) in order. wt = w repacked as [kh][kw][g][c][o].
+    const int64_t Cg = C / G, Kg = K / G, T = k * k;
+    float *wt = malloc((size_t)(T * K * Cg) * sizeof(float));
+    for (int64_t g = 0; g < G; g++) for (int64_t o = 0; o < Kg; o++) for (int64_t t = 0; t < T; t++) for (int64_t c = 0; c < Cg; c++)
+        wt[((t * G + g) * Cg + c) * Kg + o] = w[((g * Kg + o) * T + t) * Cg + c];
+    for (int64_t n = n0; n < n1; n++)
+    for (int64_t i = 0; i < OH; i++)
+    for (int64_t j = 0; j < OW; j++) {
+        float *out = y + ((n * OH + i) * OW + j) * K;
+        for (int64_t q = 0; q < K; q++) out[q] = 0.0f;
+        for (int64_t kh = 0; kh < k; kh++) {
+            const int64_t ih = i * s - p + kh;
+            if (ih < 0 || ih >= H) continue;
+            for (int64_t kw = 0; kw < k; kw++) {
+                const int64_t iw = j * s - p + kw;
+                if (iw < 0 || iw >= W) continue;
+                const float *xin = x + ((n * H + ih) * W + iw) * C;
+                const float *wtap = wt + (kh * k + kw) * K * Cg;
+                for (int64_t g = 0; g < G; g++)
+                for (int64_t c = 0; c < Cg; c++) {
+                    const float xv = xin[g * Cg + c];
+                    const float *wr = wtap + (g * Cg + c) * Kg;
+                    float *acc = out + g * Kg;
+                    for (int64_t o = 0; o < Kg; o++) acc[o] = __builtin_fmaf(xv, wr[o], acc[o]);
+                }
+            }
+        }
+    }
+    free(wt);
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("fma")))
+#endif
+void reprise_grouped_conv_backward_data_scalar(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
+                                               int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                               int64_t OH, int64_t OW, int64_t G) {
+    const int64_t Cg = C / G, Kg = K / G;
+    memset(dx + n0 * H * W * C, 0, (size_t)((n1 - n0) * H * W * C) * sizeof(float));
+    for (int64_t n = n0; n < n1; n++)
+    for (int64_t i = 0; i < OH; i++)
+    for (int64_t j = 0; j < OW; j++) {
+        const float *d = dy + ((n * OH + i) * OW + j) * K;
+        for (int64_t g = 0; g < G; g++)
+        for (int64_t kh = 0; kh < k; kh++) {
+            const int64_t ih = i * s - p + kh;
+            for (int64_t kw = 0; kw < k; kw++) {
+                const int64_t iw = j * s - p + kw;
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                float *target = dx + ((n * H + ih) * W + iw) * C + g * Cg;
+                for (int64_t c = 0; c < Cg; c++) {
+                    float acc = 0.0f;
+                    for (int64_t o = 0; o < Kg; o++)
+                        acc = __builtin_fmaf(d[g * Kg + o], w[(((g * Kg + o) * k + kh) * k + kw) * Cg + c], acc);
+                    target[c] = target[c] + acc;
+                }
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("fma")))
+#endif
+void reprise_grouped_conv_backward_weights_scalar(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+                                                  int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
+                                                  int64_t p, int64_t OH, int64_t OW, int64_t G) {
+    const int64_t Cg = C / G, Kg = K / G;
+    float acc[Cg * Kg];
+    memset(acc, 0, sizeof acc);
+    for (int64_t n = 0; n < N; n++)
+    for (int64_t i = 0; i < OH; i++) {
+        const int64_t ih = i * s - p + kh;
+        if (ih < 0 || ih >= H) continue;
+        for (int64_t j = 0; j < OW; j++) {
+            const int64_t iw = j * s - p + kw;
+            if (iw < 0 || iw >= W) continue;
+            const float *xin = x + ((n * H + ih) * W + iw) * C + g * Cg;
+            const float *d = dy + ((n * OH + i) * OW + j) * K + g * Kg;
+            for (int64_t c = 0; c < Cg; c++)
+                for (int64_t o = 0; o < Kg; o++) acc[c * Kg + o] = __builtin_fmaf(xin[c], d[o], acc[c * Kg + o]);
+        }
+    }
+    for (int64_t o = 0; o < Kg; o++)
+        for (int64_t c = 0; c < Cg; c++)
+            dw[(((g * Kg + o) * k + kh) * k + kw) * Cg + c] = acc[c * Kg + o];
+}

@@ -21,7 +21,8 @@ import CKernels
 ///                    (plain additions, one image at a time);
 ///   backward-weights dW_g[o, q] = FMA chain over m = 0..<M of dy[m, g·Kg+o] · col[m, q], from +0.
 /// Grouped k×k convolutions with group widths that are multiples of 8 run direct AVX2 kernels (Sources/CKernels/
-/// grouped_conv.c) with the same chains; they skip padding taps, which is exact for finite values (fma(v, 0, acc) = acc
+/// grouped_conv.c) with the same chains, and groups of at most 8 channels in and out run scalar direct kernels (one
+/// fused multiply-add per step, same chains, no im2col copy); both skip padding taps, which is exact for finite values (fma(v, 0, acc) = acc
 /// since no chain from +0 ever holds −0).
 /// Threads: GEMM splits output tiles; im2col/col2im split images; neither changes any chain.
 public struct Conv2D: Sendable, Equatable {
@@ -61,6 +62,9 @@ public struct Conv2D: Sendable, Equatable {
     /// Backward-weights vectorises over output channels, like the forward kernel.
     var usesDirectBackwardWeights: Bool { usesDirectForward }
     var usesDirectBackwardData: Bool { groups > 1 && !isPointwise && groupInChannels % 8 == 0 && Gemm.usesAVX2 }
+    /// Narrow groups (at most 8 channels in and out, not served above) use scalar direct kernels: same chains, no
+    /// im2col copy, which dominates when a group has 1–4 channels.
+    var usesScalarDirect: Bool { groups > 1 && !isPointwise && groupInChannels <= 8 && groupOutChannels <= 8 && Gemm.usesAVX2 }
 
     /// y = conv(x, w).
     public func forward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
@@ -76,6 +80,14 @@ public struct Conv2D: Sendable, Equatable {
                 reprise_grouped_conv_forward_avx2(x, wt, y, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
                                                   Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
                                                   Int64(outHeight), Int64(outWidth), Int64(groups))
+            }
+            return
+        }
+        if usesScalarDirect {
+            workers.forEach(batch) { n, _ in
+                reprise_grouped_conv_forward_scalar(x, w, y, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
+                                                    Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
+                                                    Int64(outHeight), Int64(outWidth), Int64(groups))
             }
             return
         }
@@ -96,6 +108,14 @@ public struct Conv2D: Sendable, Equatable {
                 reprise_grouped_conv_backward_data_avx2(dy, w, dx, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
                                                         Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
                                                         Int64(outHeight), Int64(outWidth), Int64(groups))
+            }
+            return
+        }
+        if usesScalarDirect {
+            workers.forEach(batch) { n, _ in
+                reprise_grouped_conv_backward_data_scalar(dy, w, dx, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
+                                                          Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
+                                                          Int64(outHeight), Int64(outWidth), Int64(groups))
             }
             return
         }
@@ -133,6 +153,17 @@ public struct Conv2D: Sendable, Equatable {
             }
             return
         }
+        if usesScalarDirect {
+            let taps = kernel * kernel
+            workers.forEach(groups * taps) { item, _ in
+                let (g, t) = (item / taps, item % taps)
+                reprise_grouped_conv_backward_weights_scalar(x, dy, dw, Int64(g), Int64(t / kernel), Int64(t % kernel), Int64(batch),
+                                                             Int64(height), Int64(width), Int64(inChannels), Int64(outChannels),
+                                                             Int64(kernel), Int64(stride), Int64(padding), Int64(outHeight),
+                                                             Int64(outWidth), Int64(groups))
+            }
+            return
+        }
         let col = isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * patchSize)
         defer { col?.deallocate() }
         for g in 0..<groups {
@@ -161,10 +192,13 @@ public struct Conv2D: Sendable, Equatable {
                         let ih = i * stride - padding + kh
                         for kw in 0..<k {
                             let iw = j * stride - padding + kw
+                            // Inline loops, not memmove/memset: with a few channels per group the call costs more
+                            // than the copy (the im2col of grouped convolutions was 18% of a study's time).
                             if ih >= 0 && ih < height && iw >= 0 && iw < width {
-                                dst.update(from: x + ((n * height + ih) * width + iw) * inChannels + g * cg, count: cg)
+                                let src = x + ((n * height + ih) * width + iw) * inChannels + g * cg
+                                for c in 0..<cg { dst[c] = src[c] }
                             } else {
-                                dst.update(repeating: 0, count: cg)
+                                for c in 0..<cg { dst[c] = 0 }
                             }
                             dst += cg
                         }
@@ -179,7 +213,8 @@ public struct Conv2D: Sendable, Equatable {
         let (oh, ow, cg, k) = (outHeight, outWidth, groupInChannels, kernel)
         workers.forEach(batch) { n, _ in
             for pixel in 0..<(height * width) {
-                (dx + (n * height * width + pixel) * inChannels + g * cg).update(repeating: 0, count: cg)
+                let dst = dx + (n * height * width + pixel) * inChannels + g * cg
+                for c in 0..<cg { dst[c] = 0 }
             }
             for i in 0..<oh {
                 for j in 0..<ow {

@@ -39,5 +39,16 @@ void reprise_grouped_conv_backward_data_avx2(const float *dy, const float *w, fl
 void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
                                                 int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
                                                 int64_t p, int64_t OH, int64_t OW, int64_t G);
+/// The same three, scalar (one fused multiply-add per step), for any group width; same layouts except that the
+/// forward kernel takes w in its ordinary layout.
+void reprise_grouped_conv_forward_scalar(const float *x, const float *w, float *y, int64_t n0, int64_t n1,
+                                         int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                         int64_t OH, int64_t OW, int64_t G);
+void reprise_grouped_conv_backward_data_scalar(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
+                                               int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                               int64_t OH, int64_t OW, int64_t G);
+void reprise_grouped_conv_backward_weights_scalar(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+                                                  int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
+                                                  int64_t p, int64_t OH, int64_t OW, int64_t G);
 
 #endif
