@@ -103,19 +103,12 @@ public struct Conv2D: Sendable, Equatable {
 
     /// dx = ∂L/∂x given dy = ∂L/∂y.
     public func backwardData(dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
-        if usesDirectBackwardData {
+        if usesDirectBackwardData || usesScalarDirect {
+            let kernelFunction = usesDirectBackwardData ? reprise_grouped_conv_backward_data_avx2 : reprise_grouped_conv_backward_data_scalar
             workers.forEach(batch) { n, _ in
-                reprise_grouped_conv_backward_data_avx2(dy, w, dx, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
-                                                        Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
-                                                        Int64(outHeight), Int64(outWidth), Int64(groups))
-            }
-            return
-        }
-        if usesScalarDirect {
-            workers.forEach(batch) { n, _ in
-                reprise_grouped_conv_backward_data_scalar(dy, w, dx, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
-                                                          Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
-                                                          Int64(outHeight), Int64(outWidth), Int64(groups))
+                kernelFunction(dy, w, dx, Int64(n), Int64(n + 1), Int64(height), Int64(width), Int64(inChannels),
+                               Int64(outChannels), Int64(kernel), Int64(stride), Int64(padding),
+                               Int64(outHeight), Int64(outWidth), Int64(groups))
             }
             return
         }
@@ -141,26 +134,16 @@ public struct Conv2D: Sendable, Equatable {
 
     /// dw = ∂L/∂w given x and dy.
     public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
-        if usesDirectBackwardWeights {
+        if usesDirectBackwardWeights || usesScalarDirect {
             // One item per (group, tap): every dW element's chain over m runs whole inside one item.
+            let kernelFunction = usesDirectBackwardWeights ? reprise_grouped_conv_backward_weights_avx2 : reprise_grouped_conv_backward_weights_scalar
             let taps = kernel * kernel
             workers.forEach(groups * taps) { item, _ in
                 let (g, t) = (item / taps, item % taps)
-                reprise_grouped_conv_backward_weights_avx2(x, dy, dw, Int64(g), Int64(t / kernel), Int64(t % kernel), Int64(batch),
-                                                           Int64(height), Int64(width), Int64(inChannels), Int64(outChannels),
-                                                           Int64(kernel), Int64(stride), Int64(padding), Int64(outHeight),
-                                                           Int64(outWidth), Int64(groups))
-            }
-            return
-        }
-        if usesScalarDirect {
-            let taps = kernel * kernel
-            workers.forEach(groups * taps) { item, _ in
-                let (g, t) = (item / taps, item % taps)
-                reprise_grouped_conv_backward_weights_scalar(x, dy, dw, Int64(g), Int64(t / kernel), Int64(t % kernel), Int64(batch),
-                                                             Int64(height), Int64(width), Int64(inChannels), Int64(outChannels),
-                                                             Int64(kernel), Int64(stride), Int64(padding), Int64(outHeight),
-                                                             Int64(outWidth), Int64(groups))
+                kernelFunction(x, dy, dw, Int64(g), Int64(t / kernel), Int64(t % kernel), Int64(batch),
+                               Int64(height), Int64(width), Int64(inChannels), Int64(outChannels),
+                               Int64(kernel), Int64(stride), Int64(padding), Int64(outHeight),
+                               Int64(outWidth), Int64(groups))
             }
             return
         }
