@@ -4,6 +4,7 @@ public enum StatisticError: Error, Equatable, CustomStringConvertible {
     case constantInput(which: String)
     case lengthMismatch(Int, Int)
     case nonFinite(which: String, index: Int)
+    case undefined(String)
 
     public var description: String {
         switch self {
@@ -11,6 +12,7 @@ public enum StatisticError: Error, Equatable, CustomStringConvertible {
         case .constantInput(let which): return "undefined: \(which) is constant (zero variance)"
         case .lengthMismatch(let a, let b): return "x has \(a) values but y has \(b)"
         case .nonFinite(let which, let index): return "\(which)[\(index)] is NaN or infinite; drop or fill missing values first"
+        case .undefined(let why): return "undefined: \(why)"
         }
     }
 

@@ -107,17 +107,3 @@ public struct Verifier: Sendable {
         return Result(claim: claim, verdict: .differs, recomputed: value, reason: reason, rows: rows)
     }
 }
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable generator; `nextUnit` is uniform in [0, 1) with 53 bits.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
-}

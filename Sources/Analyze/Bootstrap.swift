@@ -1,0 +1,54 @@
+import Foundation
+
+/// Seeded percentile bootstrap of a statistic of paired samples (x, y), e.g. Spearman's ρ.
+///
+/// Resample b (0 ≤ b < B) draws n indices with replacement from its own generator,
+/// SplitMix64(seed: seed ^ (b + 1)·0x9E3779B97F4A7C15), each index = high 64 bits of n·next(); the statistic is
+/// computed on (x[i₁…iₙ], y[i₁…iₙ]). Resamples on which the statistic is undefined (e.g. all drawn pairs constant)
+/// are counted and left out. The interval is the (α/2, 1 − α/2) quantiles of the defined estimates with numpy's
+/// default ("linear") rule: sorted v, h = (m − 1)·q, v[⌊h⌋] + (h − ⌊h⌋)(v[⌊h⌋+1] − v[⌊h⌋]).
+/// Resamples are spread over threads, but each has its own generator and slot, so the result does not depend on the
+/// thread count. Undefined (throws) when n < 3 or fewer than 2 resamples give a value.
+public struct BootstrapInterval: Sendable, Equatable {
+    public var estimate: Double
+    public var lower: Double
+    public var upper: Double
+    public var confidence: Double
+    public var resamples: Int
+    /// Resamples on which the statistic was undefined (left out).
+    public var undefined: Int
+}
+
+public func bootstrapInterval(_ x: [Double], _ y: [Double], resamples: Int = 10_000, confidence: Double = 0.95, seed: UInt64 = 0,
+                              threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                              statistic: @Sendable ([Double], [Double]) throws -> Double) throws -> BootstrapInterval {
+    guard x.count == y.count else { throw StatisticError.lengthMismatch(x.count, y.count) }
+    guard x.count >= 3 else { throw StatisticError.tooFewObservations(needed: 3, got: x.count) }
+    precondition(resamples >= 2 && confidence > 0 && confidence < 1)
+    let estimate = try statistic(x, y)
+    let n = x.count
+    let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: resamples)
+    defer { values.deallocate() }
+    let lanes = max(1, min(threads, resamples))
+    DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+        var xs = [Double](repeating: 0, count: n), ys = xs
+        for b in stride(from: lane, to: resamples, by: lanes) {
+            var generator = SplitMix64(seed: seed ^ (UInt64(b) &+ 1) &* 0x9e37_79b9_7f4a_7c15)
+            for i in 0..<n {
+                let j = generator.next(below: n)
+                xs[i] = x[j]; ys[i] = y[j]
+            }
+            values[b] = (try? statistic(xs, ys)) ?? .nan
+        }
+    }
+    let defined = values.filter { !$0.isNaN }.sorted()
+    guard defined.count >= 2 else { throw StatisticError.tooFewObservations(needed: 2, got: defined.count) }
+    func quantile(_ q: Double) -> Double {
+        let h = Double(defined.count - 1) * q
+        let lo = Int(h.rounded(.down))
+        return lo + 1 < defined.count ? defined[lo] + (h - Double(lo)) * (defined[lo + 1] - defined[lo]) : defined[lo]
+    }
+    let alpha = 1 - confidence
+    return BootstrapInterval(estimate: estimate, lower: quantile(alpha / 2), upper: quantile(1 - alpha / 2), confidence: confidence,
+                             resamples: resamples, undefined: resamples - defined.count)
+}

@@ -1,0 +1,53 @@
+import Analyze
+import Foundation
+import Testing
+
+/// The seeded percentile bootstrap against numpy/scipy on the same resamples (scripts/golden/bootstrap.py draws the
+/// indices with the documented SplitMix64 rule; the statistic and the quantiles are scipy's and numpy's).
+struct BootstrapTests {
+    struct Golden: Decodable {
+        struct Case: Decodable {
+            var name: String; var x: [Double]; var y: [Double]; var resamples: Int; var confidence: Double; var seed: UInt64
+            var estimate: Double; var lower: Double; var upper: Double; var undefined: Int
+        }
+        struct Relative: Decodable { var accuracies: [String: Double]; var baseline: String; var expected: [String: Double] }
+        var cases: [Case]
+        var relative_improvement: Relative
+    }
+
+    static let golden = try! JSONDecoder().decode(Golden.self, from: Data(contentsOf: URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().appendingPathComponent("golden/bootstrap.json")))
+
+    @Test(arguments: golden.cases.map(\.name))
+    func matchesNumpyOnTheSameResamples(name: String) throws {
+        let c = Self.golden.cases.first { $0.name == name }!
+        let r = try bootstrapInterval(c.x, c.y, resamples: c.resamples, confidence: c.confidence, seed: c.seed) { try spearman($0, $1).coefficient }
+        #expect(closeRelative(r.estimate, c.estimate) && closeRelative(r.lower, c.lower) && closeRelative(r.upper, c.upper),
+                "\(name): [\(r.lower), \(r.upper)] vs numpy [\(c.lower), \(c.upper)]")
+        #expect(r.undefined == c.undefined)
+    }
+
+    /// Same interval with 1, 2 and 3 threads; a different seed gives a different interval.
+    @Test func independentOfThreadCount() throws {
+        let c = Self.golden.cases[0]
+        let runs = try [1, 2, 3].map { t in
+            try bootstrapInterval(c.x, c.y, resamples: 500, seed: 1, threads: t) { try spearman($0, $1).coefficient }
+        }
+        #expect(runs[0] == runs[1] && runs[1] == runs[2])
+        #expect(try bootstrapInterval(c.x, c.y, resamples: 500, seed: 2) { try spearman($0, $1).coefficient } != runs[0])
+    }
+
+    @Test func undefinedInputs() {
+        #expect(throws: StatisticError.tooFewObservations(needed: 3, got: 2)) {
+            try bootstrapInterval([1, 2], [1, 2]) { try spearman($0, $1).coefficient }
+        }
+        #expect(throws: StatisticError.self) { try relativeImprovement(["a": 1], baseline: "b") }
+        #expect(throws: StatisticError.self) { try relativeImprovement(["a": 0], baseline: "a") }
+    }
+
+    @Test func relativeImprovementOverABaseline() throws {
+        let g = Self.golden.relative_improvement
+        let r = try relativeImprovement(g.accuracies, baseline: g.baseline)
+        for (model, expected) in g.expected { #expect(closeRelative(r[model]!, expected)) }
+    }
+}
