@@ -25,6 +25,8 @@ struct BootstrapTests {
         #expect(closeRelative(r.estimate, c.estimate) && closeRelative(r.lower, c.lower) && closeRelative(r.upper, c.upper),
                 "\(name): [\(r.lower), \(r.upper)] vs numpy [\(c.lower), \(c.upper)]")
         #expect(r.undefined == c.undefined)
+        // The O(n) Spearman path is the same computation, bit for bit.
+        #expect(try bootstrapSpearmanInterval(c.x, c.y, resamples: c.resamples, confidence: c.confidence, seed: c.seed) == r)
     }
 
     /// Same interval with 1, 2 and 3 threads; a different seed gives a different interval.
@@ -49,5 +51,38 @@ struct BootstrapTests {
         let g = Self.golden.relative_improvement
         let r = try relativeImprovement(g.accuracies, baseline: g.baseline)
         for (model, expected) in g.expected { #expect(closeRelative(r[model]!, expected)) }
+    }
+}
+
+/// Knight's O(n log n) pair count equals the plain O(n²) count, with and without ties (including ties in both).
+struct KendallPairCountTests {
+    @Test(arguments: [3, 7, 50, 400])
+    func fastCountEqualsReference(n: Int) {
+        var g = SplitMix64(seed: UInt64(n))
+        for levels in [3, 10, 1_000_000] {
+            let x = (0..<n).map { _ in Double(g.next(below: levels)) }
+            let y = (0..<n).map { _ in Double(g.next(below: levels)) }
+            let fast = concordantDiscordantPairs(x, y), plain = concordantDiscordantPairsReference(x, y)
+            #expect(fast == plain, "n = \(n), \(levels) levels")
+        }
+    }
+}
+
+/// The all-pairs matrix equals pair-by-pair `PairedColumns` + `spearman`/`kendallTauB` (which TimmCorrelationTests
+/// hold to scipy), whatever the thread count.
+struct AllPairsTests {
+    @Test func equalsPairByPair() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../fixtures/timm-results").standardized.path
+        let names = ["results-imagenet.csv", "results-imagenet-r.csv", "results-sketch.csv", "results-imagenet-a.csv"]
+        let columns = try names.map { try CSVTable(path: "\(folder)/\($0)").values("top1", keyedBy: ["model", "img_size"]).values }
+        let one = AllPairsCorrelations(columns: columns, threads: 1), two = AllPairsCorrelations(columns: columns, threads: 2)
+        #expect(one.entries.count == 6)
+        for (e, f) in zip(one.entries, two.entries) {
+            let p = PairedColumns(columns[e.first], columns[e.second])
+            #expect(e.n == p.keys.count)
+            let rho = try spearman(p.x, p.y), tau = try kendallTauB(p.x, p.y)
+            #expect(e.spearman == rho && e.kendall == tau)
+            #expect(f.spearman == e.spearman && f.kendall == e.kendall)
+        }
     }
 }
