@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CHDF5", "CZlib"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels"], exclude: ["golden"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["Analyze"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v5]
