@@ -35,3 +35,26 @@ import Testing
         #expect(try empiricalCDF([]).isEmpty)
     }
 }
+
+/// Pair-order accuracy and the majority vote, derived by hand.
+struct PairwiseOrderTests {
+    @Test func singleScoreCountsStrictAgreement() throws {
+        // truth 3 > 2 > 1; score orders (0,1) right, (0,2) right, (1,2) wrong → 2/3.
+        let r = try pairwiseOrderAccuracy(truth: [3, 2, 1], scores: [[10, 5, 6]])
+        #expect(r.pairs == 3)
+        #expect(abs(r.accuracy - 2.0 / 3.0) < 1e-15)
+        // A tie in the score is never correct; a tie in the truth is not a pair.
+        // (0,1): truth 3 > 2 but the score ties → wrong; (0,2): right → 1/2.
+        #expect(try pairwiseOrderAccuracy(truth: [3, 2, 2], scores: [[1, 1, 0]]).accuracy == 0.5)
+        #expect(try pairwiseOrderAccuracy(truth: [3, 2, 2], scores: [[1, 1, 0]]).pairs == 2)
+    }
+
+    @Test func voteNeedsTwoOfThree() throws {
+        // truth: 0 > 1. Scores: A says 0 > 1, B says 0 > 1, C says 1 > 0 → the vote is right.
+        #expect(try pairwiseOrderAccuracy(truth: [2, 1], scores: [[1, 0], [5, 4], [0, 1]]).accuracy == 1)
+        // Only one of three agrees → wrong.
+        #expect(try pairwiseOrderAccuracy(truth: [2, 1], scores: [[1, 0], [4, 5], [0, 1]]).accuracy == 0)
+        // Rows with a missing score are left out; nothing left → an error, not a number.
+        #expect(throws: StatisticError.self) { try pairwiseOrderAccuracy(truth: [2, 1], scores: [[1, nil]]) }
+    }
+}

@@ -43,7 +43,7 @@ public struct Replayer {
         let trainer = Trainer(spec: spec, workers: workers)
         trainer.progress = progress
         let lastEpoch = original.checkpoints.last?.epoch ?? 0
-        if lastEpoch < spec.training.epochs { trainer.stopAfterEpoch = max(1, lastEpoch) }
+        if original.status == .inProgress { trainer.stopAfterEpoch = max(1, lastEpoch) }
         let replayed = try trainer.run(in: scratch)
 
         let originalLog = try original.evalLog.map { try archive.getJSON(EvalLog.self, $0) } ?? EvalLog()

@@ -62,5 +62,7 @@ public struct Philox: Sendable {
         /// The batches (and their augmentation) of the precise-BN pass after each epoch.
         case preciseBatchNorm = 7
         case preciseBatchNormAugmentation = 8
+        /// The batch zero-cost proxies score (`ProxyRun`).
+        case proxyBatch = 9
     }
 }

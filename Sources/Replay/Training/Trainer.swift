@@ -76,11 +76,31 @@ public final class Trainer {
         }
 
         let sgd = SGD(momentum: Float(spec.training.momentum), weightDecay: Float(spec.training.weightDecay), nesterov: spec.training.nesterov)
-        let batch = spec.training.batchSize
-        let stepsPerEpoch = train.count / batch
-        for epoch in firstEpoch...spec.training.epochs {
+        let fear = spec.training.fear
+        let stage1Steps = train.count / spec.training.batchSize
+        // FEAR: the epoch that reached the threshold (from the log when resuming), and what stage 2 trains.
+        var stage1End = fear.flatMap { f in log.epochs.first { 100 - $0.trainTop1Error >= f.thresholdPercent }?.epoch }
+        let stage2Trainable: Set<Int> = fear.map { f in
+            let blocks = spec.architecture.stages.enumerated().flatMap { si, stage in (0..<stage.depth).map { "s\(si + 1).b\($0 + 1)." } }
+            let kept = blocks.suffix(f.trainableBlocks) + ["head."]
+            return Set(model.parameters.tensors.indices.filter { i in
+                model.parameters[i].trainable && kept.contains { model.parameters[i].name.hasPrefix($0) }
+            })
+        } ?? []
+        var epoch = firstEpoch
+        while true {
+            let stage2Start = stage1End  // stage 2 runs epochs stage1End+1 … stage1End+stage2Epochs
+            if let fear, let s1 = stage2Start { if epoch > s1 + fear.stage2Epochs { break } } else if epoch > spec.training.epochs { break }
+            let inStage2 = stage2Start != nil
             let start = Date()
-            let lr = spec.training.learningRate(epoch: epoch - 1)
+            let batch = inStage2 ? (fear!.stage2BatchSize ?? spec.training.batchSize) : spec.training.batchSize
+            let lr: Float = inStage2
+                ? Float(fear!.stage2LearningRate * 0.5 * (1 + cos(Double.pi * Double(epoch - stage2Start! - 1) / Double(fear!.stage2Epochs))))
+                : spec.training.learningRate(epoch: epoch - 1)
+            let stepsPerEpoch = train.count / batch
+            guard stepsPerEpoch >= 1 else {
+                throw DatasetError(path: spec.dataset.name, reason: "\(train.count) training images, fewer than one stage-2 batch of \(batch)")
+            }
             let order = Philox(seed: UInt64(bitPattern: spec.seed)).permutation(train.count, purpose: .shuffle, epoch: epoch)
             var lossSum = 0.0, wrong = 0, seen = 0
             var diverged: String?
@@ -97,8 +117,21 @@ public final class Trainer {
                     break
                 }
                 model.backward(tape: tape, dLogits: dLogits, batch: batch, workers: workers)
-                for t in model.parameters.tensors where t.trainable {
-                    sgd.step(weights: t.values, gradient: t.gradient, buffer: t.momentum, count: t.count, learningRate: lr, firstStep: step == 0)
+                if inStage2 {
+                    // Fresh SGD at stage 2's first step; frozen tensors are not stepped; trainable gradients clipped.
+                    let firstStep = step == stage2Start! * stage1Steps
+                    let tensors = stage2Trainable.sorted().map { model.parameters[$0] }
+                    var squares = 0.0
+                    for t in tensors { for i in 0..<t.count { squares += Double(t.gradient[i]) * Double(t.gradient[i]) } }
+                    let factor = fear!.gradientClip / (squares.squareRoot() + 1e-6)
+                    for t in tensors {
+                        if factor < 1 { let f = Float(factor); for i in 0..<t.count { t.gradient[i] *= f } }
+                        sgd.step(weights: t.values, gradient: t.gradient, buffer: t.momentum, count: t.count, learningRate: lr, firstStep: firstStep)
+                    }
+                } else {
+                    for t in model.parameters.tensors where t.trainable {
+                        sgd.step(weights: t.values, gradient: t.gradient, buffer: t.momentum, count: t.count, learningRate: lr, firstStep: step == 0)
+                    }
                 }
                 step += 1
                 lossSum += loss.loss
@@ -122,20 +155,40 @@ public final class Trainer {
                 model.recomputeBatchNormStatistics(batches: batches, batch: batch, workers: workers)
             }
             let evaluation = evaluate(model, on: test)
+            let trainTop1Error = 100 * Double(wrong) / Double(seen)
             log.epochs.append(.init(epoch: epoch, learningRate: Double(lr), trainLoss: lossSum / Double(stepsPerEpoch),
-                                    trainTop1Error: 100 * Double(wrong) / Double(seen), testLoss: evaluation.loss,
+                                    trainTop1Error: trainTop1Error, testLoss: evaluation.loss,
                                     testTop1Error: evaluation.top1Error, testTop5Error: evaluation.top5Error))
             timings.secondsPerEpoch.append(Date().timeIntervalSince(start))
             record.checkpoints.append(.init(epoch: epoch, checkpoint: try storeCheckpoint(model, run: run, epoch: epoch, step: step, archive: archive)))
             record.evalLog = try archive.putJSON(log)
             record.timings = try archive.putJSON(timings)
-            if epoch == spec.training.epochs {
+            var metrics: [String: Double] = ["test_top1_error": evaluation.top1Error, "test_top5_error": evaluation.top5Error,
+                                             "test_loss": evaluation.loss, "train_loss": lossSum / Double(stepsPerEpoch)]
+            var finished = false
+            if let fear {
+                if stage1End == nil && 100 - trainTop1Error >= fear.thresholdPercent && !inStage2 { stage1End = epoch }
+                if let s1 = stage1End, epoch == s1 + fear.stage2Epochs {
+                    metrics["fear_score"] = 100 - trainTop1Error
+                    metrics["fear_stage1_epochs"] = Double(s1)
+                    metrics["fear_reached_threshold"] = 1
+                    finished = true
+                } else if stage1End == nil && epoch == spec.training.epochs {
+                    metrics["fear_reached_threshold"] = 0
+                    record.reason = "FEAR: running train accuracy never reached \(fear.thresholdPercent)% in \(epoch) epochs"
+                    finished = true
+                }
+            } else {
+                finished = epoch == spec.training.epochs
+            }
+            if finished {
                 record.status = .completed
-                record.metrics = ["test_top1_error": evaluation.top1Error, "test_top5_error": evaluation.top5Error,
-                                  "test_loss": evaluation.loss, "train_loss": lossSum / Double(stepsPerEpoch)]
+                record.metrics = metrics
             }
             try archive.commit(record)
-            if let stop = stopAfterEpoch, epoch >= stop, epoch < spec.training.epochs { break }
+            if finished { break }
+            if let stop = stopAfterEpoch, epoch >= stop { break }
+            epoch += 1
         }
         return Outcome(run: run, record: record, resumedFrom: resumedFrom)
     }

@@ -23,10 +23,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// fresh training batches (see `AnyNetModel.recomputeBatchNormStatistics`). 0 = off (PyTorch's running averages
     /// only). Omitted from the manifest when 0, so recipes that predate it keep their run IDs.
     public var preciseBatchNormSamples: Int = 0
+    /// FEAR's two-stage training instead of the plain schedule (see `FearConfig`); nil = plain training. Omitted from
+    /// the manifest when nil.
+    public var fear: FearConfig?
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize, baseLearningRate, schedule, steps, warmupEpochs, warmupFactor, momentum, nesterov, weightDecay
-        case labelSmoothing, cropPadding, horizontalFlip, preciseBatchNormSamples
+        case labelSmoothing, cropPadding, horizontalFlip, preciseBatchNormSamples, fear
     }
 
     public init(epochs: Int, batchSize: Int) { self.epochs = epochs; self.batchSize = batchSize }
@@ -42,10 +45,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try take(.nesterov, &nesterov); try take(.weightDecay, &weightDecay); try take(.labelSmoothing, &labelSmoothing)
         try take(.cropPadding, &cropPadding); try take(.horizontalFlip, &horizontalFlip)
         try take(.preciseBatchNormSamples, &preciseBatchNormSamples)
+        fear = try c.decodeIfPresent(FearConfig.self, forKey: .fear)
     }
 
     /// Fields `encode(to:)` leaves out when they hold their default.
-    public static let keysOmittedAtDefault = [CodingKeys.preciseBatchNormSamples.stringValue]
+    public static let keysOmittedAtDefault = [CodingKeys.preciseBatchNormSamples.stringValue, CodingKeys.fear.stringValue]
 
     /// Writes every field except `preciseBatchNormSamples` when it is 0.
     public func encode(to encoder: Encoder) throws {
@@ -58,6 +62,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(labelSmoothing, forKey: .labelSmoothing); try c.encode(cropPadding, forKey: .cropPadding)
         try c.encode(horizontalFlip, forKey: .horizontalFlip)
         if preciseBatchNormSamples != 0 { try c.encode(preciseBatchNormSamples, forKey: .preciseBatchNormSamples) }
+        try c.encodeIfPresent(fear, forKey: .fear)
     }
 
     /// The learning rate of epoch e (0-based), computed in Double and rounded once to Float.
@@ -85,6 +90,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if preciseBatchNormSamples != 0 && preciseBatchNormSamples < batchSize {
             problems.append("preciseBatchNormSamples must be 0 (off) or at least one batch (\(batchSize)); got \(preciseBatchNormSamples)")
         }
+        if let fear { problems += fear.validate() }
         return problems
     }
 }

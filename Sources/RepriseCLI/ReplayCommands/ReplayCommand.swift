@@ -18,6 +18,15 @@ struct ReplayCommand: ParsableCommand {
         try reporting {
             let archive = try location.open()
             let run = try archive.resolveRun(runName)
+            if try archive.manifest(run).kind == "proxies" {
+                let result = try ProxyRun.replay(run, in: archive)
+                print("replay of \(run.hex) (zero-cost proxies)")
+                if !result.datasetDigestMatches { print("the dataset's digest differs from the manifest's: the data files changed") }
+                for line in result.differences { print("  " + line) }
+                print(result.identical ? "bitwise identical" : "NOT identical")
+                if !result.identical { throw Exit.checkFailed }
+                return
+            }
             var replayer = Replayer(archive: archive, workers: Workers(threads))
             let epochs = (try? RunSpec(manifest: archive.manifest(run)).training.epochs) ?? 1
             let bar = TrainingProgress(epochs: epochs)

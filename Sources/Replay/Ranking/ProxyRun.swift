@@ -1,0 +1,98 @@
+import Archive
+import Foundation
+
+/// Zero-cost proxy scores of one architecture on one dataset, stored as a run of kind "proxies" so that the archive's
+/// machinery (fsck, gc, merge, export, replay) applies to them unchanged.
+///
+/// Manifest: kind "proxies", the architecture, dataset and digest, `training` = {"batchSize": B, "proxies": [...]}, and
+/// the seed. The scored weights are the initialisation `AnyNetModel(spec:inputSize:seed:)` draws for that seed, i.e. the
+/// epoch-0 checkpoint of the training run with the same seed. The batch: the first B images of the Philox permutation
+/// (purpose .proxyBatch, epoch 0) of the training set, without augmentation (foresight takes one shuffled, augmented
+/// loader batch). Record: status completed, `metrics` = the finite scores by proxy name; non-finite scores are listed in
+/// `reason` and left out of `metrics`; timings = the wall-clock seconds of the scoring (one entry).
+public struct ProxyRun: Sendable {
+    public struct Config: Codable, Equatable, Sendable {
+        public var batchSize: Int
+        public var proxies: [ZeroCostProxy]
+        public init(batchSize: Int = 64, proxies: [ZeroCostProxy] = ZeroCostProxy.allCases) {
+            self.batchSize = batchSize; self.proxies = proxies
+        }
+    }
+
+    public var architecture: AnyNetSpec
+    public var dataset: DatasetSpec
+    public var config: Config
+    public var seed: Int64
+
+    public init(architecture: AnyNetSpec, dataset: DatasetSpec, config: Config, seed: Int64) {
+        self.architecture = architecture; self.dataset = dataset; self.config = config; self.seed = seed
+    }
+
+    public func manifest(datasetDigest: String) throws -> RunManifest {
+        RunManifest(kind: "proxies", architecture: try JSONValue.from(architecture), dataset: try JSONValue.from(dataset),
+                    datasetDigest: datasetDigest, training: try JSONValue.from(config), seed: seed,
+                    repriseVersion: ReplayVersion.reprise, kernelVersion: ReplayVersion.kernels)
+    }
+
+    public init(manifest: RunManifest) throws {
+        guard manifest.kind == "proxies" else { throw DatasetError(path: "manifest", reason: "kind \(manifest.kind), not proxies") }
+        architecture = try manifest.architecture.decode(AnyNetSpec.self)
+        dataset = try manifest.dataset.decode(DatasetSpec.self)
+        config = try manifest.training.decode(Config.self)
+        seed = manifest.seed
+    }
+
+    /// The scores (NaN and infinities included) and the seconds they took.
+    public func scores(train: ImageDataset) throws -> (scores: [ZeroCostProxy: Double], seconds: Double) {
+        guard train.count >= config.batchSize, config.batchSize >= 2 else {
+            throw DatasetError(path: dataset.name, reason: "proxy batch of \(config.batchSize) needs 2 ≤ batch ≤ \(train.count) training images")
+        }
+        let start = Date()
+        let model = AnyNetModel(spec: architecture, inputSize: train.height, seed: UInt64(bitPattern: seed))
+        let order = Philox(seed: UInt64(bitPattern: seed)).permutation(train.count, purpose: .proxyBatch, epoch: 0)
+        let chosen = Array(order.prefix(config.batchSize))
+        var images: [Float] = []
+        images.reserveCapacity(chosen.count * train.imageSize)
+        for i in chosen { images.append(contentsOf: train.images[(i * train.imageSize)..<((i + 1) * train.imageSize)]) }
+        let scores = model.zeroCostProxies(config.proxies, images: images, labels: chosen.map { train.labels[$0] })
+        return (scores, Date().timeIntervalSince(start))
+    }
+
+    /// The record a scoring produces (deterministic apart from `timings`).
+    static func record(run: ObjectID, scores: [ZeroCostProxy: Double]) -> RunRecord {
+        let nonFinite = scores.filter { !$0.value.isFinite }.map { "\($0.key.rawValue) = \($0.value)" }.sorted()
+        return RunRecord(run: run, status: .completed, reason: nonFinite.isEmpty ? nil : "not finite: " + nonFinite.joined(separator: ", "),
+                         metrics: Dictionary(uniqueKeysWithValues: scores.filter { $0.value.isFinite }.map { ($0.key.rawValue, $0.value) }))
+    }
+
+    /// Scores the architecture and commits the run, unless the archive already holds it. Returns the record.
+    @discardableResult
+    public func run(in archive: Archive, data: (train: ImageDataset, test: ImageDataset)? = nil) throws -> RunRecord {
+        let (train, test) = try data ?? dataset.load()
+        let manifest = try manifest(datasetDigest: DatasetSpec.digest(train: train, test: test))
+        let run = try archive.putManifest(manifest)
+        if let existing = try archive.record(of: run), existing.status == .completed { return existing }
+        let (scores, seconds) = try scores(train: train)
+        var record = Self.record(run: run, scores: scores)
+        record.timings = try archive.putJSON(RunTimings(secondsPerEpoch: [seconds], threads: 1, host: ProcessInfo.processInfo.hostName))
+        try archive.commit(record)
+        return record
+    }
+
+    /// Recomputes an archived proxies run from its manifest and says whether the scores are bitwise the archived ones.
+    public static func replay(_ run: ObjectID, in archive: Archive) throws -> (identical: Bool, datasetDigestMatches: Bool, differences: [String]) {
+        let manifest = try archive.manifest(run)
+        let spec = try ProxyRun(manifest: manifest)
+        guard let original = try archive.record(of: run) else { throw ArchiveError.unknownRun(run.hex) }
+        let (train, test) = try spec.dataset.load()
+        let digestMatches = DatasetSpec.digest(train: train, test: test) == manifest.datasetDigest
+        let replayed = record(run: run, scores: try spec.scores(train: train).scores)
+        var differences: [String] = []
+        for key in Set(original.metrics.keys).union(replayed.metrics.keys).sorted() {
+            let a = original.metrics[key], b = replayed.metrics[key]
+            if a?.bitPattern != b?.bitPattern { differences.append("\(key): archived \(a.map { "\($0)" } ?? "none"), replayed \(b.map { "\($0)" } ?? "none")") }
+        }
+        if original.reason != replayed.reason { differences.append("non-finite scores: archived \(original.reason ?? "none"), replayed \(replayed.reason ?? "none")") }
+        return (differences.isEmpty && digestMatches, digestMatches, differences)
+    }
+}

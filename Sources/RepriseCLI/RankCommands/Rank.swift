@@ -1,0 +1,150 @@
+import Analyze
+import Archive
+import ArgumentParser
+import Foundation
+import Kernels
+import Replay
+
+struct RankCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rank",
+        abstract: "Score every architecture of a study with a cheap ranking method; the scores go into the archive.",
+        discussion: """
+        The study must already be in the archive (`reprise study run`): its fully trained runs are the ground truth that
+        `reprise analyze ranking` compares the scores with. Each score is stored as a run (kind "proxies", or a training
+        run with a shorter or two-stage recipe), so it is content-addressed, replayable with `reprise replay`, and
+        skipped when asked for again.
+          reprise rank proxies  --dataset fashion-10            zero-cost proxies at initialisation
+          reprise rank shortreg --dataset fashion-10 --epochs 1 plain training for fewer epochs
+          reprise rank fear     --dataset fashion-10 --threshold 60
+        """,
+        subcommands: [RankProxies.self, RankShortReg.self, RankFear.self]
+    )
+}
+
+/// Options shared by the rank subcommands: which study and dataset.
+struct RankTarget: ParsableArguments {
+    @OptionGroup var location: ArchiveLocation
+    @Option(help: "Study name or ID prefix (default: the archive's only study).") var study: String?
+    @Option(help: "Dataset label of the study (default: its reference).") var dataset: String?
+    @Option(help: "Worker threads.") var threads = 2
+
+    /// The study's plan (data loaded) and the pairs of the chosen dataset with the first seed, one per architecture.
+    func resolve() throws -> (archive: Archive, plan: StudyPlan, label: String, pairs: [Int]) {
+        guard threads >= 1 else { throw CommandLineError(message: "--threads must be ≥ 1") }
+        let archive = try location.open()
+        let record = try archive.study(named: study)
+        let spec = try record.spec.decode(StudySpec.self)
+        let label = dataset ?? spec.reference
+        guard spec.datasets.contains(where: { $0.label == label }) else {
+            throw CommandLineError(message: "study \(record.name) has no dataset \"\(label)\"; it has \(spec.datasets.map(\.label).joined(separator: ", "))")
+        }
+        let plan = try StudyPlan(spec: spec) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+        guard plan.record == record else { throw CommandLineError(message: "study \(record.name): \(record.differences(from: plan.record))") }
+        let pairs = plan.record.pairs.indices.filter { plan.record.pairs[$0].dataset == label && plan.record.pairs[$0].seed == spec.seeds[0] }
+        return (archive, plan, label, pairs)
+    }
+}
+
+struct RankProxies: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxies",
+        abstract: "Zero-cost proxies (grad_norm, snip, grasp, fisher, jacob_cov, synflow) at initialisation.",
+        discussion: "Definitions and sources: Sources/Replay/Proxies/ZeroCostProxies.swift. One batch, double precision.")
+    @OptionGroup var target: RankTarget
+    @Option(help: "Images in the scored batch (foresight uses 64).") var batchSize = 64
+
+    func run() throws {
+        try reporting {
+            let (archive, plan, label, pairs) = try target.resolve()
+            let start = Date()
+            let lock = NSLock()
+            var done = 0
+            var failure: Error?
+            DispatchQueue.concurrentPerform(iterations: max(1, min(target.threads, pairs.count))) { lane in
+                for (k, p) in pairs.enumerated() where k % max(1, min(target.threads, pairs.count)) == lane {
+                    let run = plan.runs[p]
+                    let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset,
+                                         config: .init(batchSize: batchSize), seed: run.seed)
+                    do {
+                        let record = try proxy.run(in: archive, data: plan.data[label])
+                        lock.lock()
+                        done += 1
+                        FileHandle.standardError.write(Data("[\(done)/\(pairs.count)] arch \(plan.record.pairs[p].architecture)\(record.reason.map { " (\($0))" } ?? "")\n".utf8))
+                        lock.unlock()
+                    } catch {
+                        lock.lock(); if failure == nil { failure = error }; lock.unlock()
+                    }
+                }
+            }
+            if let failure { throw failure }
+            print(String(format: "scored %d architectures of %@ on %@ with %d proxies in %.1f s", pairs.count, plan.record.name, label,
+                         ZeroCostProxy.allCases.count, Date().timeIntervalSince(start)))
+        }
+    }
+}
+
+/// Trains `recipe(base)` for every architecture of the target, reporting per run.
+func trainVariants(_ target: RankTarget, what: String, recipe: (TrainingConfig) -> TrainingConfig) throws {
+    let (archive, plan, label, pairs) = try target.resolve()
+    let start = Date()
+    for (k, p) in pairs.enumerated() {
+        var spec = plan.runs[p]
+        spec.training = recipe(spec.training)
+        let problems = spec.training.validate()
+        guard problems.isEmpty else { throw CommandLineError(message: problems.joined(separator: "; ")) }
+        let trainer = Trainer(spec: spec, workers: Workers(target.threads))
+        trainer.data = plan.data[label]
+        let outcome = try trainer.run(in: archive)
+        let extra = outcome.record.metrics["fear_score"].map { String(format: ", score %.2f", $0) } ?? (outcome.record.reason.map { ", \($0)" } ?? "")
+        FileHandle.standardError.write(Data("[\(k + 1)/\(pairs.count)] arch \(plan.record.pairs[p].architecture): \(outcome.record.status.rawValue)\(extra)\n".utf8))
+    }
+    print(String(format: "%@: %d architectures of %@ on %@ in %.1f s", what, pairs.count, plan.record.name, label, Date().timeIntervalSince(start)))
+}
+
+struct RankShortReg: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shortreg",
+        abstract: "Regular training for fewer epochs (FEAR's shortreg baseline); score = best epoch's running train accuracy.",
+        discussion: "The dataset's study recipe with --epochs (cosine over that many epochs) and --batch-size changed.")
+    @OptionGroup var target: RankTarget
+    @Option(help: "Epochs (the schedule is compressed to them).") var epochs: Int
+    @Option(help: "Batch size (default: the recipe's).") var batchSize: Int?
+
+    func run() throws {
+        try reporting {
+            try trainVariants(target, what: "shortreg \(epochs) ep") { base in
+                var t = base
+                t.epochs = epochs
+                if let batchSize { t.batchSize = batchSize }
+                return t
+            }
+        }
+    }
+}
+
+struct RankFear: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fear",
+        abstract: "FEAR: train to a train-accuracy threshold, then train only the last blocks and the head a few epochs.",
+        discussion: """
+        Stage 1 uses the study recipe (at most its epochs); definitions: Sources/Replay/Training/FearConfig.swift.
+        --threshold is a running train top-1 accuracy in percent; `reprise rank threshold` measures a shallow learner's.
+        """)
+    @OptionGroup var target: RankTarget
+    @Option(help: "Stage-1 threshold: running train top-1 accuracy, percent.") var threshold: Double
+    @Option(help: "Stage-2 epochs.") var stage2Epochs = 5
+    @Option(help: "Blocks left trainable in stage 2 (plus the head).") var trainableBlocks = 1
+    @Option(help: "Stage-2 batch size (default: the recipe's).") var stage2BatchSize: Int?
+
+    func run() throws {
+        try reporting {
+            try trainVariants(target, what: "fear") { base in
+                var t = base
+                t.fear = FearConfig(thresholdPercent: threshold, stage2Epochs: stage2Epochs, stage2BatchSize: stage2BatchSize,
+                                    trainableBlocks: trainableBlocks)
+                return t
+            }
+        }
+    }
+}
