@@ -96,3 +96,18 @@ import Testing
         #expect(again.differences.first?.hasPrefix("snip") == true)
     }
 }
+
+/// The shallow learner behind FEAR's threshold: deterministic whatever the thread count, and well above chance on digits
+/// (a learner at chance would make every threshold trivial).
+struct ShallowLearnerTests {
+    @Test func deterministicAndAboveChance() throws {
+        let (train, test) = try DatasetSpec(name: "digits").load()
+        let one = try ShallowLearner().fit(train: train, test: test, workers: Workers(1))
+        let two = try ShallowLearner().fit(train: train, test: test, workers: Workers(2))
+        #expect(one.trainAccuracy == two.trainAccuracy && one.testAccuracy == two.testAccuracy)
+        #expect(one.trainAccuracy > 50 && one.testAccuracy > 50)
+        var tooBig = ShallowLearner()
+        tooBig.batchSize = train.count + 1
+        #expect(throws: DatasetError.self) { try tooBig.fit(train: train, test: test) }
+    }
+}

@@ -64,5 +64,7 @@ public struct Philox: Sendable {
         case preciseBatchNormAugmentation = 8
         /// The batch zero-cost proxies score (`ProxyRun`).
         case proxyBatch = 9
+        /// The shallow learner's random features and weights (`ShallowLearner`).
+        case shallowLearner = 10
     }
 }

@@ -16,9 +16,10 @@ struct RankCommand: ParsableCommand {
         skipped when asked for again.
           reprise rank proxies  --dataset fashion-10            zero-cost proxies at initialisation
           reprise rank shortreg --dataset fashion-10 --epochs 1 plain training for fewer epochs
-          reprise rank fear     --dataset fashion-10 --threshold 60
+          reprise rank fear     --dataset fashion-10            threshold from the shallow learner
+          reprise rank threshold --dataset fashion-10           just the shallow learner's accuracy
         """,
-        subcommands: [RankProxies.self, RankShortReg.self, RankFear.self]
+        subcommands: [RankProxies.self, RankShortReg.self, RankFear.self, RankThreshold.self]
     )
 }
 
@@ -129,22 +130,46 @@ struct RankFear: ParsableCommand {
         abstract: "FEAR: train to a train-accuracy threshold, then train only the last blocks and the head a few epochs.",
         discussion: """
         Stage 1 uses the study recipe (at most its epochs); definitions: Sources/Replay/Training/FearConfig.swift.
-        --threshold is a running train top-1 accuracy in percent; `reprise rank threshold` measures a shallow learner's.
+        --threshold is a running train top-1 accuracy in percent; without it, the shallow learner's (`reprise rank
+        threshold`, FEAR App. A.3) is measured on the dataset and used.
         """)
     @OptionGroup var target: RankTarget
-    @Option(help: "Stage-1 threshold: running train top-1 accuracy, percent.") var threshold: Double
+    @Option(help: "Stage-1 threshold: running train top-1 accuracy, percent (default: the shallow learner's).") var threshold: Double?
     @Option(help: "Stage-2 epochs.") var stage2Epochs = 5
     @Option(help: "Blocks left trainable in stage 2 (plus the head).") var trainableBlocks = 1
     @Option(help: "Stage-2 batch size (default: the recipe's).") var stage2BatchSize: Int?
 
     func run() throws {
         try reporting {
-            try trainVariants(target, what: "fear") { base in
+            let threshold = try self.threshold ?? measureThreshold(target)
+            try trainVariants(target, what: String(format: "fear (threshold %.2f%%)", threshold)) { base in
                 var t = base
                 t.fear = FearConfig(thresholdPercent: threshold, stage2Epochs: stage2Epochs, stage2BatchSize: stage2BatchSize,
                                     trainableBlocks: trainableBlocks)
                 return t
             }
         }
+    }
+}
+
+/// The shallow learner's running train accuracy on the target dataset, printed with its test accuracy and time.
+func measureThreshold(_ target: RankTarget) throws -> Double {
+    let (_, plan, label, _) = try target.resolve()
+    let data = plan.data[label]!
+    let result = try ShallowLearner().fit(train: data.train, test: data.test, workers: Workers(target.threads))
+    print(String(format: "shallow learner on %@ (random ReLU features 256 → 32 → %d, 3 epochs): train accuracy %.2f%%, test accuracy %.2f%%, %.1f s",
+                 label, data.train.classes, result.trainAccuracy, result.testAccuracy, result.seconds))
+    return (result.trainAccuracy * 100).rounded(.down) / 100
+}
+
+struct RankThreshold: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "threshold",
+        abstract: "Train FEAR's fast shallow learner on a study dataset and print its accuracy (the stage-1 threshold).",
+        discussion: "Definition: Sources/Replay/Ranking/ShallowLearner.swift. Deterministic; nothing is stored.")
+    @OptionGroup var target: RankTarget
+
+    func run() throws {
+        try reporting { _ = try measureThreshold(target) }
     }
 }
