@@ -58,3 +58,27 @@ struct PairwiseOrderTests {
         #expect(throws: StatisticError.self) { try pairwiseOrderAccuracy(truth: [2, 1], scores: [[1, nil]]) }
     }
 }
+
+/// Random search with FEAR's cut-off against shortreg, on a case small enough to follow by hand.
+struct RandomSearchTests {
+    @Test func cutOffDropsSlowCandidatesAndChargesTheCutOffTime() throws {
+        // Three architectures; truth: 2 is best. FEAR: times to threshold 1, 10, 2 (full FEAR 3, 12, 4 s); scores favour 2.
+        // With one trial every order is some permutation; whatever it is, architecture 1 (10 > 4 × 1 or 4 × 2) is cut
+        // off once a faster one was seen, and kept only if visited first.
+        let r = try RandomSearchComparison(
+            groundTruth: [80, 70, 90], fearScores: [50, 60, 70], fearSeconds: [3, 12, 4], timeToThreshold: [1, 10, 2],
+            shortregScores: [5, 6, 4], shortregSeconds: [2, 2, 2], cutoff: 4, trials: 20, seed: 1)
+        #expect(r.fear.finalAccuracies.allSatisfy { $0 == 90 })      // 2 is never cut: 2 ≤ 4 × 1
+        #expect(r.shortreg.finalAccuracies.allSatisfy { $0 == 70 })  // shortreg prefers 1
+        #expect(r.shortreg.searchSeconds.allSatisfy { $0 == 6 })
+        // FEAR's cost: 3 + 4 + (4 × fastest or 12): 1 first → 12 + 7 = 19 s; otherwise the cut costs 4 × 1 or 4 × 2 = 8 ≤ 12.
+        for s in r.fear.searchSeconds { #expect([19.0, 11.0, 15.0].contains(s), "\(s)") }
+    }
+
+    @Test func noFearScoreIsAnError() {
+        #expect(throws: StatisticError.self) {
+            try RandomSearchComparison(groundTruth: [1, 2], fearScores: [nil, nil], fearSeconds: [1, 1], timeToThreshold: [1, 1],
+                                       shortregScores: [1, 2], shortregSeconds: [1, 1], cutoff: 4, trials: 1, seed: 0)
+        }
+    }
+}

@@ -22,6 +22,10 @@ public struct RankingEvidence: Sendable {
         public var scores: [Double?]
         /// Total wall-clock seconds over the scored architectures.
         public var seconds: Double
+        /// Wall-clock seconds per architecture (nil = not run).
+        public var secondsPerArchitecture: [Double?]
+        /// FEAR only: seconds of the stage-1 epochs (time to threshold; all of stage 1 when it was never reached).
+        public var timeToThreshold: [Double?]
     }
 
     public var study: String
@@ -51,7 +55,7 @@ public struct RankingEvidence: Sendable {
         }
         let architectures = Array(Set(pairs.map(\.architecture))).sorted()
 
-        var scores: [String: [Int: [Double]]] = [:], seconds: [String: [Int: [Double]]] = [:]
+        var scores: [String: [Int: [Double]]] = [:], seconds: [String: [Int: [Double]]] = [:], toThreshold: [Int: [Double]] = [:]
         func add(_ method: String, _ arch: Int, _ score: Double?, _ s: Double) {
             if let score, score.isFinite { scores[method, default: [:]][arch, default: []].append(score) }
             seconds[method, default: [:]][arch, default: []].append(s)
@@ -74,6 +78,8 @@ public struct RankingEvidence: Sendable {
                 guard let training = try? manifest.training.decode(TrainingConfig.self) else { continue }
                 if training.fear != nil {
                     add("fear", arch, record.metrics["fear_score"], spent)
+                    let stage1 = record.metrics["fear_stage1_epochs"].map(Int.init) ?? timings?.secondsPerEpoch.count ?? 0
+                    toThreshold[arch, default: []].append(timings?.secondsPerEpoch.prefix(stage1).reduce(0, +) ?? 0)
                     continue
                 }
                 var same = training
@@ -90,7 +96,9 @@ public struct RankingEvidence: Sendable {
         func mean(_ v: [Double]?) -> Double? { v.flatMap { $0.isEmpty ? nil : $0.reduce(0, +) / Double($0.count) } }
         let methods = seconds.keys.sorted().map { label in
             Method(label: label, scores: architectures.map { mean(scores[label]?[$0]) },
-                   seconds: seconds[label]!.values.reduce(0) { $0 + $1.reduce(0, +) / Double($1.count) })
+                   seconds: seconds[label]!.values.reduce(0) { $0 + $1.reduce(0, +) / Double($1.count) },
+                   secondsPerArchitecture: architectures.map { mean(seconds[label]?[$0]) },
+                   timeToThreshold: architectures.map { label == "fear" ? mean(toThreshold[$0]) : nil })
         }
         return RankingEvidence(study: study.name, dataset: label, architectures: architectures,
                                groundTruth: architectures.map { mean(truth[$0]) }, methods: methods)

@@ -21,6 +21,8 @@ struct AnalyzeRanking: ParsableCommand {
         dataset and architectures (`reprise rank …`), and prints Spearman ρ and the common ratio in top-x% bins, the
         fraction of pairs ordered correctly, and each method's wall-clock cost. Writes ranking-spearman,
         ranking-common-ratio (.md .csv .tex .json), ranking-pareto.csv and ranking-pareto.svg to --out.
+        When FEAR and a shortreg were both run, also simulates random search with each (FEAR with its early cut-off)
+        from the archived costs: final accuracy and search time over --trials orders (seed 003, §4).
         Example: reprise analyze ranking --dataset fashion-10 --bins 10,25,50,100
         """)
     @OptionGroup var location: ArchiveLocation
@@ -28,6 +30,8 @@ struct AnalyzeRanking: ParsableCommand {
     @Option(help: "Dataset label (default: the study's reference).") var dataset: String?
     @Option(help: "Top-x% bins, comma-separated, 1…100.") var bins = "10,25,50,100"
     @Option(help: "Directory for the tables and the figure.") var out = "study-output"
+    @Option(help: "Random search: FEAR drops a candidate slower to threshold than this × the fastest so far.") var cutoff = 4.0
+    @Option(help: "Random search: trials (each a different order of the architectures).") var trials = 10
 
     func run() throws {
         try reporting {
@@ -57,6 +61,33 @@ struct AnalyzeRanking: ParsableCommand {
             try table.pareto.svg.write(toFile: "\(directory)/ranking-pareto-\(label).svg", atomically: true, encoding: .utf8)
             print(table.spearman.rendered(.text))
             print(table.commonRatio.rendered(.text))
+            if let fear = evidence.methods.first(where: { $0.label == "fear" }), fear.scores.contains(where: { $0 != nil }) {
+                var rows: [[ResultTable.Cell]] = []
+                for short in evidence.methods where short.label.hasPrefix("shortreg") {
+                    let search = try RandomSearchComparison(
+                        groundTruth: evidence.groundTruth, fearScores: fear.scores, fearSeconds: fear.secondsPerArchitecture,
+                        timeToThreshold: fear.timeToThreshold, shortregScores: short.scores, shortregSeconds: short.secondsPerArchitecture,
+                        cutoff: cutoff, trials: trials, seed: 0)
+                    func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
+                    func sd(_ v: [Double]) -> Double? {
+                        v.count < 2 ? nil : (v.reduce(0) { $0 + ($1 - mean(v)) * ($1 - mean(v)) } / Double(v.count - 1)).squareRoot()
+                    }
+                    for (label, o) in [("RS-FEAR (cut-off \(cutoff)×)", search.fear), ("RS-" + short.label, search.shortreg)] {
+                        rows.append([.text(label), .number(mean(o.finalAccuracies), digits: 2), .number(sd(o.finalAccuracies), digits: 2),
+                                     .number(mean(o.searchSeconds), digits: 1), .number(sd(o.searchSeconds), digits: 1)])
+                    }
+                }
+                if !rows.isEmpty {
+                    let search = ResultTable(
+                        title: "Random search on \(label): \(trials) trials over all \(evidence.architectures.count) architectures (FEAR §4)",
+                        columns: ["search", "final acc. %", "± sd", "search seconds", "± sd"], rows: rows,
+                        notes: ["Simulated from the archived runs' scores, ground truth and wall-clock seconds (Analyze/RandomSearch.swift)."])
+                    for format in [ResultTable.Format.markdown, .csv, .latex, .json] {
+                        try search.rendered(format).write(toFile: "\(directory)/ranking-random-search-\(label).\(format.rawValue)", atomically: true, encoding: .utf8)
+                    }
+                    print(search.rendered(.text))
+                }
+            }
             print("tables and figure in \(directory)/")
         }
     }
