@@ -20,7 +20,8 @@ public struct RankingTable: Sendable {
     /// (method, seconds, Spearman over all) behind `pareto`, for CSV export.
     public var paretoPoints: [(method: String, seconds: Double, spearman: Double)]
 
-    public init(study: String, dataset: String, groundTruth: [Double?], methods: [Method], bins: [Int] = [10, 25, 50, 100]) throws {
+    public init(study: String, dataset: String, groundTruth: [Double?], methods: [Method], bins: [Int] = [10, 25, 50, 100],
+                includeSeconds: Bool = true) throws {
         var spearmanRows: [[ResultTable.Cell]] = [], ratioRows: [[ResultTable.Cell]] = []
         var points: [(String, Double, Double)] = []
         for m in methods {
@@ -34,14 +35,14 @@ public struct RankingTable: Sendable {
                 pairs = try? pairwiseOrderAccuracy(truth: groundTruth, scores: [m.scores]).accuracy
                 if let all = agreement.last?.spearman, bins.last == 100 { points.append((m.label, m.seconds, all)) }
             }
-            let head: [ResultTable.Cell] = [.text(m.label), .integer(rows.count), .number(m.seconds, digits: 1)]
+            let head: [ResultTable.Cell] = [.text(m.label), .integer(rows.count)] + (includeSeconds ? [.number(m.seconds, digits: 1)] : [])
             spearmanRows.append(head + rho.map { .number($0, digits: 3) } + [.number(pairs, digits: 3)])
             ratioRows.append(head + ratio.map { .number($0, digits: 3) })
         }
         let voters = ["proxy synflow", "proxy jacob_cov", "proxy snip"].compactMap { l in methods.first { $0.label == l } }
         if voters.count == 3, let vote = try? pairwiseOrderAccuracy(truth: groundTruth, scores: voters.map(\.scores)) {
             let n = groundTruth.indices.filter { i in groundTruth[i] != nil && voters.allSatisfy { $0.scores[i] != nil } }.count
-            spearmanRows.append([.text("vote (synflow, jacob_cov, snip)"), .integer(n), .number(voters.map(\.seconds).max(), digits: 1)]
+            spearmanRows.append([.text("vote (synflow, jacob_cov, snip)"), .integer(n)] + (includeSeconds ? [.number(voters.map(\.seconds).max(), digits: 1)] : [])
                                 + bins.map { _ in .number(nil, digits: 3) } + [.number(vote.accuracy, digits: 3)])
         }
         let binColumns = bins.map { $0 == 100 ? "all" : "top \($0)%" }
@@ -49,14 +50,13 @@ public struct RankingTable: Sendable {
         let notes = [
             "Study \(study), dataset \(dataset): \(truthCount) architectures with ground truth (mean test top-1 accuracy of the fully trained runs).",
             "Top x%: the ground truth's best ⌊n·x/100⌋ architectures among those the method scored (archai's analysis_freeze_natsbench_space_new.py).",
-            "seconds: wall-clock spent by the method over all its architectures (proxies: all six computed together, so each proxy row shows the same cost).",
-        ]
+        ] + (includeSeconds ? ["seconds: wall-clock spent by the method over all its architectures, each training epoch's test evaluation included (proxies: all six computed together, so each proxy row shows the same cost)."] : [])
         spearman = ResultTable(title: "Ranking methods on \(dataset): Spearman ρ with the ground truth in top-x% bins (FEAR Table 1)",
-                               columns: ["method", "n", "seconds"] + binColumns.map { "ρ " + $0 } + ["pairs ordered"],
+                               columns: ["method", "n"] + (includeSeconds ? ["seconds"] : []) + binColumns.map { "ρ " + $0 } + ["pairs ordered"],
                                rows: spearmanRows,
                                notes: notes + ["pairs ordered: fraction of pairs with different ground truth that the score orders the same way (the vote: 2 of 3)."])
         commonRatio = ResultTable(title: "Ranking methods on \(dataset): common ratio of the top-x% sets",
-                                  columns: ["method", "n", "seconds"] + binColumns.map { "CR " + $0 }, rows: ratioRows, notes: notes)
+                                  columns: ["method", "n"] + (includeSeconds ? ["seconds"] : []) + binColumns.map { "CR " + $0 }, rows: ratioRows, notes: notes)
         paretoPoints = points
         var plot = ScatterPlot(title: "\(study) \(dataset): cost vs Spearman (all)", xLabel: "wall-clock seconds",
                                yLabel: "Spearman ρ with ground truth", x: points.map(\.1), y: points.map(\.2))

@@ -32,6 +32,8 @@ struct AnalyzeRanking: ParsableCommand {
     @Option(help: "Directory for the tables and the figure.") var out = "study-output"
     @Option(help: "Random search: FEAR drops a candidate slower to threshold than this × the fastest so far.") var cutoff = 4.0
     @Option(help: "Random search: trials (each a different order of the architectures).") var trials = 10
+    @Flag(help: "Leave out every wall-clock figure (seconds, search time), so that output can be compared byte for byte.")
+    var deterministic = false
 
     func run() throws {
         try reporting {
@@ -48,7 +50,7 @@ struct AnalyzeRanking: ParsableCommand {
             }
             let table = try RankingTable(study: record.name, dataset: label, groundTruth: evidence.groundTruth,
                                          methods: evidence.methods.map { .init(label: $0.label, scores: $0.scores, seconds: $0.seconds) },
-                                         bins: percents)
+                                         bins: percents, includeSeconds: !deterministic)
             let directory = out + "/" + record.name
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             for (name, t) in [("ranking-spearman-\(label)", table.spearman), ("ranking-common-ratio-\(label)", table.commonRatio)] {
@@ -61,7 +63,8 @@ struct AnalyzeRanking: ParsableCommand {
             try table.pareto.svg.write(toFile: "\(directory)/ranking-pareto-\(label).svg", atomically: true, encoding: .utf8)
             print(table.spearman.rendered(.text))
             print(table.commonRatio.rendered(.text))
-            if let fear = evidence.methods.first(where: { $0.label == "fear" }), fear.scores.contains(where: { $0 != nil }) {
+            // The FEAR cut-off compares wall-clock times, so the simulation is left out of --deterministic output.
+            if !deterministic, let fear = evidence.methods.first(where: { $0.label == "fear" }), fear.scores.contains(where: { $0 != nil }) {
                 var rows: [[ResultTable.Cell]] = []
                 for short in evidence.methods where short.label.hasPrefix("shortreg") {
                     let search = try RandomSearchComparison(
@@ -73,14 +76,14 @@ struct AnalyzeRanking: ParsableCommand {
                         v.count < 2 ? nil : (v.reduce(0) { $0 + ($1 - mean(v)) * ($1 - mean(v)) } / Double(v.count - 1)).squareRoot()
                     }
                     for (label, o) in [("RS-FEAR (cut-off \(cutoff)×)", search.fear), ("RS-" + short.label, search.shortreg)] {
-                        rows.append([.text(label), .number(mean(o.finalAccuracies), digits: 2), .number(sd(o.finalAccuracies), digits: 2),
-                                     .number(mean(o.searchSeconds), digits: 1), .number(sd(o.searchSeconds), digits: 1)])
+                        rows.append([.text(label), .number(mean(o.finalAccuracies), digits: 2), .number(sd(o.finalAccuracies), digits: 2)]
+                                    + (deterministic ? [] : [.number(mean(o.searchSeconds), digits: 1), .number(sd(o.searchSeconds), digits: 1)]))
                     }
                 }
                 if !rows.isEmpty {
                     let search = ResultTable(
                         title: "Random search on \(label): \(trials) trials over all \(evidence.architectures.count) architectures (FEAR §4)",
-                        columns: ["search", "final acc. %", "± sd", "search seconds", "± sd"], rows: rows,
+                        columns: ["search", "final acc. %", "± sd"] + (deterministic ? [] : ["search seconds", "± sd"]), rows: rows,
                         notes: ["Simulated from the archived runs' scores, ground truth and wall-clock seconds (Analyze/RandomSearch.swift)."])
                     for format in [ResultTable.Format.markdown, .csv, .latex, .json] {
                         try search.rendered(format).write(toFile: "\(directory)/ranking-random-search-\(label).\(format.rawValue)", atomically: true, encoding: .utf8)
