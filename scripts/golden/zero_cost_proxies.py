@@ -73,9 +73,14 @@ class Net:
                 self.params[pname] = values.astype(np.float32).astype(np.float64)
         self.order = list(self.params)
 
-    def forward(self, p, x, use_bn=True):
+    def forward(self, p, x, use_bn=True, deltas=None):
+        """Logits and each layer's activation (a conv's output before BN; the head's logits). `deltas` (by activation
+        name) are added to the activations: differentiating in them at zero gives dL/d(activation), for fisher."""
+        def add(name, a):
+            return a + deltas[name] if deltas is not None else a
+
         def cbr(prefix, x, stride, groups, relu):
-            a = conv(x, p[prefix + '.conv.weight'], stride, groups)  # the conv's output, before BN: fisher's activation
+            a = add(prefix, conv(x, p[prefix + '.conv.weight'], stride, groups))  # before BN: fisher's activation
             y = bn(a, p[prefix + '.bn.weight'], p[prefix + '.bn.bias'], use_bn)
             return anp.maximum(y, 0) if relu else y, a
 
@@ -101,7 +106,7 @@ class Net:
                 x = anp.maximum(f + s, 0)
             elif kind == 'head':
                 pooled = anp.mean(x, axis=(1, 2))
-                x = anp.dot(pooled, p['head.fc.weight'].T) + p['head.fc.bias']
+                x = add('head.fc', anp.dot(pooled, p['head.fc.weight'].T) + p['head.fc.bias'])
                 acts['head.fc'] = x
         return x, acts
 
@@ -177,37 +182,9 @@ def proxies(net, x, labels):
     _, acts = net.forward(p0, x)
     names = list(acts)
 
-    # d L / d act: a forward pass that adds a zero tensor to each activation, differentiated in that tensor.
-    def forward_with(p, deltas):
-        def cbr(prefix, x, stride, groups, relu):
-            y = conv(x, p[prefix + '.conv.weight'], stride, groups) + deltas[prefix]
-            y = bn(y, p[prefix + '.bn.weight'], p[prefix + '.bn.bias'], True)
-            return anp.maximum(y, 0) if relu else y
-
-        h = x
-        for layer in net.layers:
-            kind = layer['kind']
-            if kind == 'stem':
-                h = cbr('stem', h, layer['stride'], 1, True)
-                if layer.get('pool'):
-                    h = maxpool(h)
-            elif kind in ('bottleneck', 'basic'):
-                prefix = layer['prefix']
-                parts = ['f.a', 'f.b', 'f.c'] if kind == 'bottleneck' else ['f.a', 'f.b']
-                f = h
-                for i, part in enumerate(parts):
-                    stride = layer['stride'] if (part == 'f.b' and kind == 'bottleneck') or (part == 'f.a' and kind == 'basic') else 1
-                    groups = layer['groups'] if part == 'f.b' and kind == 'bottleneck' else 1
-                    f = cbr(prefix + '.' + part, f, stride, groups, i < len(parts) - 1)
-                s = cbr(prefix + '.proj', h, layer['stride'], 1, False) if layer['proj'] else h
-                h = anp.maximum(f + s, 0)
-            elif kind == 'head':
-                pooled = anp.mean(h, axis=(1, 2))
-                h = anp.dot(pooled, p['head.fc.weight'].T) + p['head.fc.bias'] + deltas['head.fc']
-        return cross_entropy(h, labels)
-
+    # d L / d act: the forward pass with a zero tensor added to each activation, differentiated in those tensors.
     zero = {k: np.zeros_like(v) for k, v in acts.items()}
-    dact = grad(lambda d: forward_with(p0, d))(zero)
+    dact = grad(lambda d: cross_entropy(net.forward(p0, x, deltas=d)[0], labels))(zero)
     fisher = 0.0
     for k in names:
         a, da = acts[k], dact[k]
