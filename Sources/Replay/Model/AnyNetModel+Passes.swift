@@ -124,10 +124,12 @@ extension AnyNetModel {
         return (x, tape)
     }
 
-    /// Writes every trainable parameter's gradient from the gradient of the loss with respect to the logits.
-    func backward(tape: [TapeEntry], dLogits: [Float], batch: Int, workers: Workers) {
+    /// Writes every trainable parameter's gradient from the gradient of the loss with respect to the logits. With
+    /// `firstUnit` > 0 the pass stops after unit `firstUnit` (units before it are frozen: their gradients are not
+    /// written and keep stale values, and no gradient flows into them), which is what makes FEAR's stage 2 cheap.
+    func backward(tape: [TapeEntry], dLogits: [Float], batch: Int, workers: Workers, firstUnit: Int = 0) {
         var d = dLogits
-        for (unit, entry) in zip(units, tape).reversed() {
+        for (position, (unit, entry)) in zip(units, tape).enumerated().reversed() where position >= firstUnit {
             switch (unit, entry) {
             case (.head(let weightIndex, let biasIndex), .head(let pooled, let pixels, let channels)):
                 var dPooled = [Float](repeating: 0, count: batch * channels)

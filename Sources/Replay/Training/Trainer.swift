@@ -87,6 +87,8 @@ public final class Trainer {
                 model.parameters[i].trainable && kept.contains { model.parameters[i].name.hasPrefix($0) }
             })
         } ?? []
+        // Stage 2's backward pass stops at the first trainable block (the units are stem, [pool], blocks…, head).
+        let stage2FirstUnit = fear.map { model.units.count - 1 - min($0.trainableBlocks, model.units.count - 1) } ?? 0
         var epoch = firstEpoch
         while true {
             let stage2Start = stage1End  // stage 2 runs epochs stage1End+1 … stage1End+stage2Epochs
@@ -116,7 +118,7 @@ public final class Trainer {
                     diverged = "loss became \(loss.loss) at epoch \(epoch), step \(step + 1)"
                     break
                 }
-                model.backward(tape: tape, dLogits: dLogits, batch: batch, workers: workers)
+                model.backward(tape: tape, dLogits: dLogits, batch: batch, workers: workers, firstUnit: inStage2 ? stage2FirstUnit : 0)
                 if inStage2 {
                     // Fresh SGD at stage 2's first step; frozen tensors are not stepped; trainable gradients clipped.
                     let firstStep = step == stage2Start! * stage1Steps
