@@ -97,6 +97,32 @@ import Testing
     }
 }
 
+extension RankingMethodTests {
+    /// Proxies after an epoch score that epoch's checkpoint of the named training run, and say so when it is missing.
+    @Test func proxiesAfterAnEpochScoreTheCheckpoint() throws {
+        let a = ScratchArchive()
+        let run = plainRun(epochs: 2)
+        let config = ProxyRun.Config(batchSize: 16, proxies: [.snip, .gradNorm, .synflow], afterEpoch: 1, trainedWith: run.training)
+        let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset, config: config, seed: run.seed)
+        #expect(throws: DatasetError.self) { try proxy.run(in: a.archive) }
+        let trained = try Trainer(spec: run, workers: Workers(2)).run(in: a.archive)
+        let record = try proxy.run(in: a.archive)
+        // The same scores by hand: restore epoch 1 into a fresh model and score the same batch.
+        let (train, _) = try run.dataset.load()
+        let model = AnyNetModel(spec: run.architecture, inputSize: train.height, seed: UInt64(bitPattern: run.seed))
+        let checkpoint = try a.archive.getJSON(CheckpointRecord.self, trained.record.checkpoints.first { $0.epoch == 1 }!.checkpoint)
+        try Trainer(spec: run, workers: .serial).restore(model, from: checkpoint, archive: a.archive)
+        let chosen = Array(Philox(seed: UInt64(bitPattern: run.seed)).permutation(train.count, purpose: .proxyBatch, epoch: 0).prefix(16))
+        let images = chosen.flatMap { train.images[($0 * train.imageSize)..<(($0 + 1) * train.imageSize)] }
+        let expected = model.zeroCostProxies([.snip, .gradNorm, .synflow], images: images, labels: chosen.map { train.labels[$0] })
+        #expect(record.metrics == Dictionary(uniqueKeysWithValues: expected.map { ($0.key.rawValue, $0.value) }))
+        let atInit = try ProxyRun(architecture: run.architecture, dataset: run.dataset,
+                                  config: .init(batchSize: 16, proxies: [.snip, .gradNorm, .synflow]), seed: run.seed).run(in: a.archive)
+        #expect(atInit.metrics["snip"] != record.metrics["snip"])
+        #expect(try ProxyRun.replay(record.run, in: a.archive).identical)
+    }
+}
+
 /// The shallow learner behind FEAR's threshold: deterministic whatever the thread count, and well above chance on digits
 /// (a learner at chance would make every threshold trivial).
 struct ShallowLearnerTests {

@@ -8,14 +8,19 @@ import Foundation
 /// the seed. The scored weights are the initialisation `AnyNetModel(spec:inputSize:seed:)` draws for that seed, i.e. the
 /// epoch-0 checkpoint of the training run with the same seed. The batch: the first B images of the Philox permutation
 /// (purpose .proxyBatch, epoch 0) of the training set, without augmentation (foresight takes one shuffled, augmented
-/// loader batch). Record: status completed, `metrics` = the finite scores by proxy name; non-finite scores are listed in
+/// loader batch). With `afterEpoch`, the weights (and BN statistics) are instead those of that epoch's checkpoint of the
+/// training run the config names (FEAR App. A.4: proxies degrade as training proceeds). Record: status completed, `metrics` = the finite scores by proxy name; non-finite scores are listed in
 /// `reason` and left out of `metrics`; timings = the wall-clock seconds of the scoring (one entry).
 public struct ProxyRun: Sendable {
     public struct Config: Codable, Equatable, Sendable {
         public var batchSize: Int
         public var proxies: [ZeroCostProxy]
-        public init(batchSize: Int = 64, proxies: [ZeroCostProxy] = ZeroCostProxy.allCases) {
-            self.batchSize = batchSize; self.proxies = proxies
+        /// Score the weights after this epoch of the training run with the same architecture, dataset and seed trained
+        /// with `trainedWith` (it must be in the archive); nil = the initialisation. Both omitted from the manifest when nil.
+        public var afterEpoch: Int?
+        public var trainedWith: TrainingConfig?
+        public init(batchSize: Int = 64, proxies: [ZeroCostProxy] = ZeroCostProxy.allCases, afterEpoch: Int? = nil, trainedWith: TrainingConfig? = nil) {
+            self.batchSize = batchSize; self.proxies = proxies; self.afterEpoch = afterEpoch; self.trainedWith = trainedWith
         }
     }
 
@@ -43,12 +48,21 @@ public struct ProxyRun: Sendable {
     }
 
     /// The scores (NaN and infinities included) and the seconds they took.
-    public func scores(train: ImageDataset) throws -> (scores: [ZeroCostProxy: Double], seconds: Double) {
+    public func scores(train: ImageDataset, test: ImageDataset, archive: Archive) throws -> (scores: [ZeroCostProxy: Double], seconds: Double) {
         guard train.count >= config.batchSize, config.batchSize >= 2 else {
             throw DatasetError(path: dataset.name, reason: "proxy batch of \(config.batchSize) needs 2 ≤ batch ≤ \(train.count) training images")
         }
         let start = Date()
         let model = AnyNetModel(spec: architecture, inputSize: train.height, seed: UInt64(bitPattern: seed))
+        if let epoch = config.afterEpoch {
+            guard let recipe = config.trainedWith else { throw DatasetError(path: "proxy config", reason: "afterEpoch needs trainedWith") }
+            let source = RunSpec(architecture: architecture, dataset: dataset, training: recipe, seed: seed)
+            let run = try source.manifest(datasetDigest: DatasetSpec.digest(train: train, test: test)).runID()
+            guard let record = try archive.record(of: run), let entry = record.checkpoints.first(where: { $0.epoch == epoch }) else {
+                throw DatasetError(path: "proxy config", reason: "the archive holds no checkpoint of epoch \(epoch) of training run \(run.short); train it first")
+            }
+            try Trainer(spec: source, workers: .serial).restore(model, from: archive.getJSON(CheckpointRecord.self, entry.checkpoint), archive: archive)
+        }
         let order = Philox(seed: UInt64(bitPattern: seed)).permutation(train.count, purpose: .proxyBatch, epoch: 0)
         let chosen = Array(order.prefix(config.batchSize))
         var images: [Float] = []
@@ -72,7 +86,7 @@ public struct ProxyRun: Sendable {
         let manifest = try manifest(datasetDigest: DatasetSpec.digest(train: train, test: test))
         let run = try archive.putManifest(manifest)
         if let existing = try archive.record(of: run), existing.status == .completed { return existing }
-        let (scores, seconds) = try scores(train: train)
+        let (scores, seconds) = try scores(train: train, test: test, archive: archive)
         var record = Self.record(run: run, scores: scores)
         record.timings = try archive.putJSON(RunTimings(secondsPerEpoch: [seconds], threads: 1, host: ProcessInfo.processInfo.hostName))
         try archive.commit(record)
@@ -86,7 +100,7 @@ public struct ProxyRun: Sendable {
         guard let original = try archive.record(of: run) else { throw ArchiveError.unknownRun(run.hex) }
         let (train, test) = try spec.dataset.load()
         let digestMatches = DatasetSpec.digest(train: train, test: test) == manifest.datasetDigest
-        let replayed = record(run: run, scores: try spec.scores(train: train).scores)
+        let replayed = record(run: run, scores: try spec.scores(train: train, test: test, archive: archive).scores)
         var differences: [String] = []
         for key in Set(original.metrics.keys).union(replayed.metrics.keys).sorted() {
             let a = original.metrics[key], b = replayed.metrics[key]

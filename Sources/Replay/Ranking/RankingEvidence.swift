@@ -7,7 +7,8 @@ import Foundation
 /// - Ground truth of architecture a: mean over the study's seeds of 100 − test top-1 error (%) of its completed runs.
 /// - Methods are recognised from run manifests on the same dataset (same dataset JSON and digest) and on one of the
 ///   study's architectures (as trained on that dataset):
-///   - kind "proxies": one method per proxy, "proxy <name>" (plus " (batch B)" when B ≠ 64); score = the stored value;
+///   - kind "proxies": one method per proxy, "proxy <name>" (plus " (batch B)" when B ≠ 64, " after epoch E" when
+///     scored on a trained checkpoint); score = the stored value;
 ///     seconds = the whole scoring's time (all proxies of a run are computed together);
 ///   - kind "train" with the study's recipe for the dataset except `epochs` and/or `batchSize`, not one of the study's
 ///     own runs: "shortreg <E> ep (batch <B>)"; score = max over epochs of the epoch's running train top-1 accuracy
@@ -71,7 +72,8 @@ public struct RankingEvidence: Sendable {
             case "proxies":
                 guard let config = try? manifest.training.decode(ProxyRun.Config.self) else { continue }
                 for proxy in config.proxies {
-                    add("proxy \(proxy.rawValue)" + (config.batchSize == 64 ? "" : " (batch \(config.batchSize))"), arch,
+                    add("proxy \(proxy.rawValue)" + (config.batchSize == 64 ? "" : " (batch \(config.batchSize))")
+                        + (config.afterEpoch.map { " after epoch \($0)" } ?? ""), arch,
                         record.metrics[proxy.rawValue], spent)
                 }
             case "train":

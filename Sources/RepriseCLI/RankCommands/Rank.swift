@@ -54,6 +54,7 @@ struct RankProxies: ParsableCommand {
         discussion: "Definitions and sources: Sources/Replay/Proxies/ZeroCostProxies.swift. One batch, double precision.")
     @OptionGroup var target: RankTarget
     @Option(help: "Images in the scored batch (foresight uses 64).") var batchSize = 64
+    @Option(help: "Score the study runs' weights after this epoch instead of the initialisation (FEAR App. A.4).") var afterEpoch: Int?
 
     func run() throws {
         try reporting {
@@ -66,7 +67,8 @@ struct RankProxies: ParsableCommand {
                 for (k, p) in pairs.enumerated() where k % max(1, min(target.threads, pairs.count)) == lane {
                     let run = plan.runs[p]
                     let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset,
-                                         config: .init(batchSize: batchSize), seed: run.seed)
+                                         config: .init(batchSize: batchSize, afterEpoch: afterEpoch,
+                                                       trainedWith: afterEpoch == nil ? nil : run.training), seed: run.seed)
                     do {
                         let record = try proxy.run(in: archive, data: plan.data[label])
                         lock.lock()
