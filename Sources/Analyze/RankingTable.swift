@@ -50,7 +50,7 @@ public struct RankingTable: Sendable {
         let notes = [
             "Study \(study), dataset \(dataset): \(truthCount) architectures with ground truth (mean test top-1 accuracy of the fully trained runs).",
             "Top x%: the ground truth's best ⌊n·x/100⌋ architectures among those the method scored (archai's analysis_freeze_natsbench_space_new.py).",
-        ] + (includeSeconds ? ["seconds: wall-clock spent by the method over all its architectures, each training epoch's test evaluation included (proxies: all six computed together, so each proxy row shows the same cost)."] : [])
+        ] + (includeSeconds ? ["seconds: wall-clock spent by the method over all its architectures, training steps only, not the per-epoch test evaluation (proxies: all six computed together, so each proxy row shows the same cost)."] : [])
         spearman = ResultTable(title: "Ranking methods on \(dataset): Spearman ρ with the ground truth in top-x% bins (FEAR Table 1)",
                                columns: ["method", "n"] + (includeSeconds ? ["seconds"] : []) + binColumns.map { "ρ " + $0 } + ["pairs ordered"],
                                rows: spearmanRows,

@@ -26,10 +26,20 @@ public struct EvalLog: Codable, Equatable, Sendable {
 
 /// Wall-clock facts of a run: stored beside the eval log, never part of a compared digest.
 public struct RunTimings: Codable, Equatable, Sendable {
+    /// Whole epochs: training steps, precise BN, test evaluation and checkpointing.
     public var secondsPerEpoch: [Double]
+    /// The training steps alone (what FEAR and shortreg count as cost); absent in timings written before it existed.
+    public var trainingSecondsPerEpoch: [Double]?
     public var threads: Int
     public var host: String
-    public init(secondsPerEpoch: [Double], threads: Int, host: String) {
-        self.secondsPerEpoch = secondsPerEpoch; self.threads = threads; self.host = host
+    public init(secondsPerEpoch: [Double], trainingSecondsPerEpoch: [Double]? = nil, threads: Int, host: String) {
+        self.secondsPerEpoch = secondsPerEpoch; self.trainingSecondsPerEpoch = trainingSecondsPerEpoch
+        self.threads = threads; self.host = host
+    }
+
+    /// Training seconds of each epoch when recorded, else whole-epoch seconds.
+    public var costPerEpoch: [Double] {
+        if let t = trainingSecondsPerEpoch, t.count == secondsPerEpoch.count { return t }
+        return secondsPerEpoch
     }
 }

@@ -12,7 +12,7 @@ import Foundation
 ///     seconds = the whole scoring's time (all proxies of a run are computed together);
 ///   - kind "train" with the study's recipe for the dataset except `epochs` and/or `batchSize`, not one of the study's
 ///     own runs: "shortreg <E> ep (batch <B>)"; score = max over epochs of the epoch's running train top-1 accuracy
-///     (100 − trainTop1Error, FEAR's shortreg definition); seconds = Σ training seconds per epoch;
+///     (100 − trainTop1Error, FEAR's shortreg definition); seconds = Σ training-step seconds per epoch (`RunTimings.costPerEpoch`: evaluation excluded when recorded);
 ///   - kind "train" with a `fear` section: "fear"; score = `fear_score`; seconds = Σ training seconds per epoch
 ///     (both stages); architectures that never reached the threshold have no score.
 ///   With several seeds of a method, scores and seconds are averaged per architecture.
@@ -67,7 +67,7 @@ public struct RankingEvidence: Sendable {
                   let arch = architectureOf[manifest.architecture.canonicalString],
                   let record = try archive.record(of: run), record.status == .completed else { continue }
             let timings = try record.timings.map { try archive.getJSON(RunTimings.self, $0) }
-            let spent = timings?.secondsPerEpoch.reduce(0, +) ?? 0
+            let spent = timings?.costPerEpoch.reduce(0, +) ?? 0
             switch manifest.kind {
             case "proxies":
                 guard let config = try? manifest.training.decode(ProxyRun.Config.self) else { continue }
@@ -80,8 +80,8 @@ public struct RankingEvidence: Sendable {
                 guard let training = try? manifest.training.decode(TrainingConfig.self) else { continue }
                 if training.fear != nil {
                     add("fear", arch, record.metrics["fear_score"], spent)
-                    let stage1 = record.metrics["fear_stage1_epochs"].map(Int.init) ?? timings?.secondsPerEpoch.count ?? 0
-                    toThreshold[arch, default: []].append(timings?.secondsPerEpoch.prefix(stage1).reduce(0, +) ?? 0)
+                    let stage1 = record.metrics["fear_stage1_epochs"].map(Int.init) ?? timings?.costPerEpoch.count ?? 0
+                    toThreshold[arch, default: []].append(timings?.costPerEpoch.prefix(stage1).reduce(0, +) ?? 0)
                     continue
                 }
                 var same = training

@@ -51,7 +51,7 @@ public final class Trainer {
 
         var record = RunRecord(run: run, status: .inProgress)
         var log = EvalLog()
-        var timings = RunTimings(secondsPerEpoch: [], threads: workers.count, host: ProcessInfo.processInfo.hostName)
+        var timings = RunTimings(secondsPerEpoch: [], trainingSecondsPerEpoch: [], threads: workers.count, host: ProcessInfo.processInfo.hostName)
         var firstEpoch = 1
         var step = 0
         var resumedFrom: Int?
@@ -64,7 +64,10 @@ public final class Trainer {
                 log = try existing.evalLog.map { try archive.getJSON(EvalLog.self, $0) } ?? EvalLog()
                 log.epochs = log.epochs.filter { $0.epoch <= last.epoch }
                 record.checkpoints = existing.checkpoints.filter { $0.epoch <= last.epoch }
-                if let t = existing.timings, let old = try? archive.getJSON(RunTimings.self, t) { timings.secondsPerEpoch = old.secondsPerEpoch }
+                if let t = existing.timings, let old = try? archive.getJSON(RunTimings.self, t) {
+                    timings.secondsPerEpoch = Array(old.secondsPerEpoch.prefix(last.epoch))
+                    timings.trainingSecondsPerEpoch = old.trainingSecondsPerEpoch.map { Array($0.prefix(last.epoch)) }
+                }
                 firstEpoch = last.epoch + 1
                 step = checkpoint.step
                 resumedFrom = last.epoch
@@ -148,6 +151,7 @@ public final class Trainer {
                 try archive.commit(record)
                 return Outcome(run: run, record: record, resumedFrom: resumedFrom)
             }
+            let trainingSeconds = Date().timeIntervalSince(start)
             if spec.training.preciseBatchNormSamples > 0 {
                 let count = min(spec.training.preciseBatchNormSamples / batch, stepsPerEpoch)
                 let order = Philox(seed: UInt64(bitPattern: spec.seed)).permutation(train.count, purpose: .preciseBatchNorm, epoch: epoch)
@@ -162,6 +166,11 @@ public final class Trainer {
                                     trainTop1Error: trainTop1Error, testLoss: evaluation.loss,
                                     testTop1Error: evaluation.top1Error, testTop5Error: evaluation.top5Error))
             timings.secondsPerEpoch.append(Date().timeIntervalSince(start))
+            if timings.trainingSecondsPerEpoch?.count == timings.secondsPerEpoch.count - 1 {
+                timings.trainingSecondsPerEpoch?.append(trainingSeconds)
+            } else {
+                timings.trainingSecondsPerEpoch = nil  // resumed from timings that lacked it: whole epochs only
+            }
             record.checkpoints.append(.init(epoch: epoch, checkpoint: try storeCheckpoint(model, run: run, epoch: epoch, step: step, archive: archive)))
             record.evalLog = try archive.putJSON(log)
             record.timings = try archive.putJSON(timings)
