@@ -70,7 +70,7 @@ extension AnyNetModel {
                     scores[.gradNorm] = weights.reduce(0) { $0 + g[$1].reduce(0) { $0 + $1 * $1 }.squareRoot() }
                 }
                 if wanted.contains(.snip) {
-                    scores[.snip] = weights.reduce(0) { acc, w in acc + zip(net.values[w], g[w]).reduce(0) { $0 + abs($1.0 * $1.1) } }
+                    scores[.snip] = sumOfAbsoluteProducts(net.values, g, over: weights)
                 }
                 if wanted.contains(.grasp) {
                     scores[.grasp] = grasp(net: net, weights: weights, gradient: g, baseTape: tape, images: x, labels: labels)
@@ -87,7 +87,7 @@ extension AnyNetModel {
             let ones = [Double](repeating: 1, count: inputSize * inputSize * spec.inputChannels)
             let (logits, tape) = plain.forward(images: ones, batch: 1)
             let g = plain.backward(tape: tape, dLogits: [Double](repeating: 1, count: logits.count), batch: 1).parameters
-            scores[.synflow] = weights.reduce(0) { acc, w in acc + zip(plain.values[w], g[w]).reduce(0) { $0 + abs($1.0 * $1.1) } }
+            scores[.synflow] = sumOfAbsoluteProducts(plain.values, g, over: weights)
         }
         return scores
     }
@@ -134,6 +134,11 @@ extension AnyNetModel {
         }
         return bits
     }
+}
+
+/// Σ over the tensors at `positions` of Σ_i |θ_i · g_i| (snip's and synflow's per-weight saliency, summed).
+private func sumOfAbsoluteProducts(_ values: [[Double]], _ gradients: [[Double]], over positions: [Int]) -> Double {
+    positions.reduce(0) { acc, w in acc + zip(values[w], gradients[w]).reduce(0) { $0 + abs($1.0 * $1.1) } }
 }
 
 /// jacob_cov's score of a Jacobian with `rows` rows (see `ZeroCostProxy`): −Σ (ln(λ + k) + 1/(λ + k)), k = 1e-5, over

@@ -34,9 +34,8 @@ public struct ProxyRun: Sendable {
     }
 
     public func manifest(datasetDigest: String) throws -> RunManifest {
-        RunManifest(kind: "proxies", architecture: try JSONValue.from(architecture), dataset: try JSONValue.from(dataset),
-                    datasetDigest: datasetDigest, training: try JSONValue.from(config), seed: seed,
-                    repriseVersion: ReplayVersion.reprise, kernelVersion: ReplayVersion.kernels)
+        try RunManifest.replay(kind: "proxies", architecture: architecture, dataset: dataset, datasetDigest: datasetDigest,
+                               training: config, seed: seed)
     }
 
     public init(manifest: RunManifest) throws {

@@ -13,9 +13,8 @@ public struct RunSpec: Codable, Equatable, Sendable {
     }
 
     public func manifest(datasetDigest: String) throws -> RunManifest {
-        RunManifest(kind: "train", architecture: try JSONValue.from(architecture), dataset: try JSONValue.from(dataset),
-                    datasetDigest: datasetDigest, training: try JSONValue.from(training), seed: seed,
-                    repriseVersion: ReplayVersion.reprise, kernelVersion: ReplayVersion.kernels)
+        try RunManifest.replay(kind: "train", architecture: architecture, dataset: dataset, datasetDigest: datasetDigest,
+                               training: training, seed: seed)
     }
 
     /// Reads a run spec back from a stored manifest (for replay).
@@ -24,6 +23,16 @@ public struct RunSpec: Codable, Equatable, Sendable {
         dataset = try manifest.dataset.decode(DatasetSpec.self)
         training = try manifest.training.decode(TrainingConfig.self)
         seed = manifest.seed
+    }
+}
+
+extension RunManifest {
+    /// A manifest of one of Replay's run kinds ("train", "proxies"), stamped with this Reprise and kernel version.
+    static func replay<Training: Encodable>(kind: String, architecture: AnyNetSpec, dataset: DatasetSpec, datasetDigest: String,
+                                            training: Training, seed: Int64) throws -> RunManifest {
+        RunManifest(kind: kind, architecture: try JSONValue.from(architecture), dataset: try JSONValue.from(dataset),
+                    datasetDigest: datasetDigest, training: try JSONValue.from(training), seed: seed,
+                    repriseVersion: ReplayVersion.reprise, kernelVersion: ReplayVersion.kernels)
     }
 }
 

@@ -83,12 +83,11 @@ public final class Trainer {
         let stage1Steps = train.count / spec.training.batchSize
         // FEAR: the epoch that reached the threshold (from the log when resuming), and what stage 2 trains.
         var stage1End = fear.flatMap { f in log.epochs.first { 100 - $0.trainTop1Error >= f.thresholdPercent }?.epoch }
-        let stage2Trainable: Set<Int> = fear.map { f in
+        // In model order, computed once: the tensors stage 2 steps.
+        let stage2Trainable: [Parameters.Tensor] = fear.map { f in
             let blocks = spec.architecture.stages.enumerated().flatMap { si, stage in (0..<stage.depth).map { "s\(si + 1).b\($0 + 1)." } }
             let kept = blocks.suffix(f.trainableBlocks) + ["head."]
-            return Set(model.parameters.tensors.indices.filter { i in
-                model.parameters[i].trainable && kept.contains { model.parameters[i].name.hasPrefix($0) }
-            })
+            return model.parameters.tensors.filter { t in t.trainable && kept.contains { t.name.hasPrefix($0) } }
         } ?? []
         // Stage 2's backward pass stops at the first trainable block (the units are stem, [pool], blocks…, head).
         let stage2FirstUnit = fear.map { model.units.count - 1 - min($0.trainableBlocks, model.units.count - 1) } ?? 0
@@ -125,7 +124,7 @@ public final class Trainer {
                 if inStage2 {
                     // Fresh SGD at stage 2's first step; frozen tensors are not stepped; trainable gradients clipped.
                     let firstStep = step == stage2Start! * stage1Steps
-                    let tensors = stage2Trainable.sorted().map { model.parameters[$0] }
+                    let tensors = stage2Trainable
                     var squares = 0.0
                     for t in tensors { for i in 0..<t.count { squares += Double(t.gradient[i]) * Double(t.gradient[i]) } }
                     let factor = fear!.gradientClip / (squares.squareRoot() + 1e-6)

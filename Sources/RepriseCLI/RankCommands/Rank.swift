@@ -63,8 +63,9 @@ struct RankProxies: ParsableCommand {
             let lock = NSLock()
             var done = 0
             var failure: Error?
-            DispatchQueue.concurrentPerform(iterations: max(1, min(target.threads, pairs.count))) { lane in
-                for (k, p) in pairs.enumerated() where k % max(1, min(target.threads, pairs.count)) == lane {
+            let lanes = max(1, min(target.threads, pairs.count))
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                for (k, p) in pairs.enumerated() where k % lanes == lane {
                     let run = plan.runs[p]
                     let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset,
                                          config: .init(batchSize: batchSize, afterEpoch: afterEpoch,
@@ -87,9 +88,10 @@ struct RankProxies: ParsableCommand {
     }
 }
 
-/// Trains `recipe(base)` for every architecture of the target, reporting per run.
-func trainVariants(_ target: RankTarget, what: String, recipe: (TrainingConfig) -> TrainingConfig) throws {
-    let (archive, plan, label, pairs) = try target.resolve()
+/// Trains `recipe(base)` for every architecture of the resolved target, reporting per run.
+func trainVariants(_ target: RankTarget, _ resolved: (archive: Archive, plan: StudyPlan, label: String, pairs: [Int]), what: String,
+                   recipe: (TrainingConfig) -> TrainingConfig) throws {
+    let (archive, plan, label, pairs) = resolved
     let start = Date()
     for (k, p) in pairs.enumerated() {
         var spec = plan.runs[p]
@@ -116,7 +118,7 @@ struct RankShortReg: ParsableCommand {
 
     func run() throws {
         try reporting {
-            try trainVariants(target, what: "shortreg \(epochs) ep") { base in
+            try trainVariants(target, target.resolve(), what: "shortreg \(epochs) ep") { base in
                 var t = base
                 t.epochs = epochs
                 if let batchSize { t.batchSize = batchSize }
@@ -143,8 +145,9 @@ struct RankFear: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let threshold = try self.threshold ?? measureThreshold(target)
-            try trainVariants(target, what: String(format: "fear (threshold %.2f%%)", threshold)) { base in
+            let resolved = try target.resolve()
+            let threshold = try self.threshold ?? measureThreshold(plan: resolved.plan, label: resolved.label, threads: target.threads)
+            try trainVariants(target, resolved, what: String(format: "fear (threshold %.2f%%)", threshold)) { base in
                 var t = base
                 t.fear = FearConfig(thresholdPercent: threshold, stage2Epochs: stage2Epochs, stage2BatchSize: stage2BatchSize,
                                     trainableBlocks: trainableBlocks)
@@ -155,10 +158,9 @@ struct RankFear: ParsableCommand {
 }
 
 /// The shallow learner's running train accuracy on the target dataset, printed with its test accuracy and time.
-func measureThreshold(_ target: RankTarget) throws -> Double {
-    let (_, plan, label, _) = try target.resolve()
+func measureThreshold(plan: StudyPlan, label: String, threads: Int) throws -> Double {
     let data = plan.data[label]!
-    let result = try ShallowLearner().fit(train: data.train, test: data.test, workers: Workers(target.threads))
+    let result = try ShallowLearner().fit(train: data.train, test: data.test, workers: Workers(threads))
     print(String(format: "shallow learner on %@ (random ReLU features 256 → 32 → %d, 3 epochs): train accuracy %.2f%%, test accuracy %.2f%%, %.1f s",
                  label, data.train.classes, result.trainAccuracy, result.testAccuracy, result.seconds))
     return (result.trainAccuracy * 100).rounded(.down) / 100
@@ -172,6 +174,9 @@ struct RankThreshold: ParsableCommand {
     @OptionGroup var target: RankTarget
 
     func run() throws {
-        try reporting { _ = try measureThreshold(target) }
+        try reporting {
+            let resolved = try target.resolve()
+            _ = try measureThreshold(plan: resolved.plan, label: resolved.label, threads: target.threads)
+        }
     }
 }
