@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels"], exclude: ["golden"]),
-        .testTarget(name: "AnalyzeTests", dependencies: ["Analyze"], exclude: ["golden"]),
+        .testTarget(name: "AnalyzeTests", dependencies: ["Analyze", "Archive"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -33,6 +33,7 @@ extension Archive {
                             if case .array(let inputs)? = record["inputObjects"] {
                                 for case .string(let hex) in inputs { if let id = ObjectID(hex: hex) { reachable.insert(id) } }
                             }
+                            if let hex = record["result"]?.stringValue, let id = ObjectID(hex: hex) { reachable.insert(id) }
                         }
                     }
                 } catch {

@@ -13,7 +13,7 @@ struct Reprise: ParsableCommand {
         2 bad input or usage; 3 an I/O or internal error.
         """,
         version: RepriseVersion.string,
-        subcommands: [StudyCommand.self, RankCommand.self, AnalyzeCommand.self, Verify.self, NotebookCommand.self, Init.self, ImportTable.self, Tables.self, Train.self, ReplayCommand.self, Eval.self, List.self, Show.self, Log.self, Export.self, BundleCommand.self, CheckpointCommand.self, Fsck.self, GC.self, ArchiveCommand.self, Synthesize.self, Bench.self]
+        subcommands: [StudyCommand.self, RankCommand.self, AnalyzeCommand.self, DerivationCommand.self, Verify.self, NotebookCommand.self, Init.self, ImportTable.self, Tables.self, Train.self, ReplayCommand.self, Eval.self, List.self, Show.self, Log.self, Export.self, BundleCommand.self, CheckpointCommand.self, Fsck.self, GC.self, ArchiveCommand.self, Synthesize.self, Bench.self]
     )
 }
 

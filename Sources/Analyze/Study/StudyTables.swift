@@ -103,11 +103,23 @@ public struct StudyTables: Sendable {
     /// Every table by file stem.
     public var tables: [(name: String, table: ResultTable)] {
         [("errors", errorTable), ("correlation-matrix", correlationMatrix), ("table3-reference-vs-closest-member", referenceComparison),
-         ("table4-depth-width", depthAndWidth)]
+         ("table4-depth-width", depthAndWidth), ("appD-ascending-subpopulations", monotoneSubpopulations),
+         ("appB3-training-noise", trainingNoise), ("appB4-top1-vs-top5", topOneVersusTopFive)]
     }
 
-    /// Writes every table in every format and every scatter plot into `directory`; returns the files written.
-    public func write(to directory: String) throws -> [String] {
+    /// Every table, each recorded in `archive` as a derivation ("study/<file stem>", parameters {study}) whose inputs
+    /// are the study's plan and the record of every run read; each table comes back with the footer naming it.
+    public func recordedTables(in archive: Archive, repriseVersion: String) throws -> [(name: String, table: ResultTable)] {
+        let inputs = try ([archive.studyObject(of: study)] + errors.inputRuns.map { try archive.recordObject(of: $0) }).compactMap { $0 }
+        return try tables.map { name, table in
+            (name, try archive.recordDerivation(of: table, analysis: "study/\(name)", parameters: .object(["study": .string(study.name)]),
+                                                inputs: inputs, repriseVersion: repriseVersion).table)
+        }
+    }
+
+    /// Writes `tables` (default: every table, unrecorded) in every format, every scatter plot and every eCDF figure
+    /// into `directory`; returns the files written.
+    public func write(_ tables: [(name: String, table: ResultTable)]? = nil, to directory: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var written: [String] = []
         func put(_ name: String, _ text: String) throws {
@@ -117,10 +129,10 @@ public struct StudyTables: Sendable {
             }
             written.append(path)
         }
-        for (name, table) in tables {
+        for (name, table) in tables ?? self.tables {
             for format in [ResultTable.Format.markdown, .csv, .latex, .json] { try put("\(name).\(format.rawValue)", table.rendered(format)) }
         }
-        for (name, svg) in scatterPlots { try put(name, svg) }
+        for (name, svg) in scatterPlots + ecdfPlots { try put(name, svg) }
         return written
     }
 }

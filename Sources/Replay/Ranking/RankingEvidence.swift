@@ -34,6 +34,8 @@ public struct RankingEvidence: Sendable {
     public var architectures: [Int]
     public var groundTruth: [Double?]
     public var methods: [Method]
+    /// Every run whose record this evidence read (ground truth and ranking runs), for derivation records.
+    public var inputRuns: [ObjectID] = []
 
     public static func collect(study: StudyRecord, dataset label: String, archive: Archive) throws -> RankingEvidence {
         let spec = try study.spec.decode(StudySpec.self)
@@ -46,12 +48,14 @@ public struct RankingEvidence: Sendable {
         let pairs = study.pairs.filter { $0.dataset == label }
         let ownRuns = Set(pairs.map(\.run))
         var architectureOf: [String: Int] = [:]
+        var used: [ObjectID] = [], additions = 0
         var truth: [Int: [Double]] = [:]
         for pair in pairs {
             let manifest = try archive.manifest(pair.run)
             architectureOf[manifest.architecture.canonicalString] = pair.architecture
             if let r = try archive.record(of: pair.run), r.status == .completed, let e = r.metrics["test_top1_error"] {
                 truth[pair.architecture, default: []].append(100 - e)
+                used.append(pair.run)
             }
         }
         let architectures = Array(Set(pairs.map(\.architecture))).sorted()
@@ -60,12 +64,15 @@ public struct RankingEvidence: Sendable {
         func add(_ method: String, _ arch: Int, _ score: Double?, _ s: Double) {
             if let score, score.isFinite { scores[method, default: [:]][arch, default: []].append(score) }
             seconds[method, default: [:]][arch, default: []].append(s)
+            additions += 1
         }
         for run in try archive.runIDs() where !ownRuns.contains(run) {
             guard let manifest = try? archive.manifest(run), manifest.datasetDigest == datasetRecord.digest,
                   manifest.dataset.canonicalString == datasetJSON,
                   let arch = architectureOf[manifest.architecture.canonicalString],
                   let record = try archive.record(of: run), record.status == .completed else { continue }
+            let before = additions
+            defer { if additions != before { used.append(run) } }
             let timings = try record.timings.map { try archive.getJSON(RunTimings.self, $0) }
             let spent = timings?.costPerEpoch.reduce(0, +) ?? 0
             switch manifest.kind {
@@ -102,7 +109,9 @@ public struct RankingEvidence: Sendable {
                    secondsPerArchitecture: architectures.map { mean(seconds[label]?[$0]) },
                    timeToThreshold: architectures.map { label == "fear" ? mean(toThreshold[$0]) : nil })
         }
-        return RankingEvidence(study: study.name, dataset: label, architectures: architectures,
-                               groundTruth: architectures.map { mean(truth[$0]) }, methods: methods)
+        var evidence = RankingEvidence(study: study.name, dataset: label, architectures: architectures,
+                                       groundTruth: architectures.map { mean(truth[$0]) }, methods: methods)
+        evidence.inputRuns = used
+        return evidence
     }
 }

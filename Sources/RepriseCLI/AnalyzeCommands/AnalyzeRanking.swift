@@ -42,56 +42,79 @@ struct AnalyzeRanking: ParsableCommand {
                 throw CommandLineError(message: "--bins must be comma-separated integers in 1…100 (got \(bins))")
             }
             let archive = try location.open()
-            let record = try archive.study(named: study)
-            let label = try dataset ?? record.spec.decode(StudySpec.self).reference
-            let evidence = try RankingEvidence.collect(study: record, dataset: label, archive: archive)
-            guard !evidence.methods.isEmpty else {
-                throw CommandLineError(message: "no ranking runs for \(record.name) on \(label) in \(archive.root); run `reprise rank proxies --dataset \(label)` first")
-            }
-            let table = try RankingTable(study: record.name, dataset: label, groundTruth: evidence.groundTruth,
-                                         methods: evidence.methods.map { .init(label: $0.label, scores: $0.scores, seconds: $0.seconds) },
-                                         bins: percents, includeSeconds: !deterministic)
-            let directory = out + "/" + record.name
+            let result = try RankingAnalysis.compute(archive: archive, study: study, dataset: dataset, bins: percents,
+                                                     cutoff: cutoff, trials: trials, deterministic: deterministic)
+            let directory = out + "/" + result.study
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            for (name, t) in [("ranking-spearman-\(label)", table.spearman), ("ranking-common-ratio-\(label)", table.commonRatio)] {
+            for (name, analysis, table) in result.tables {
+                let recorded = try archive.recordDerivation(of: table, analysis: analysis, parameters: result.parameters,
+                                                            inputs: result.inputs, repriseVersion: RepriseVersion.string).table
                 for format in [ResultTable.Format.markdown, .csv, .latex, .json] {
-                    try t.rendered(format).write(toFile: "\(directory)/\(name).\(format.rawValue)", atomically: true, encoding: .utf8)
+                    try recorded.rendered(format).write(toFile: "\(directory)/\(name).\(format.rawValue)", atomically: true, encoding: .utf8)
                 }
+                print(recorded.rendered(.text))
             }
-            let csv = "method,seconds,spearman_all\n" + table.paretoPoints.map { "\"\($0.method)\",\($0.seconds),\($0.spearman)" }.joined(separator: "\n") + "\n"
-            try csv.write(toFile: "\(directory)/ranking-pareto-\(label).csv", atomically: true, encoding: .utf8)
-            try table.pareto.svg.write(toFile: "\(directory)/ranking-pareto-\(label).svg", atomically: true, encoding: .utf8)
-            print(table.spearman.rendered(.text))
-            print(table.commonRatio.rendered(.text))
-            // The FEAR cut-off compares wall-clock times, so the simulation is left out of --deterministic output.
-            if !deterministic, let fear = evidence.methods.first(where: { $0.label == "fear" }), fear.scores.contains(where: { $0 != nil }) {
-                var rows: [[ResultTable.Cell]] = []
-                for short in evidence.methods where short.label.hasPrefix("shortreg") {
-                    let search = try RandomSearchComparison(
-                        groundTruth: evidence.groundTruth, fearScores: fear.scores, fearSeconds: fear.secondsPerArchitecture,
-                        timeToThreshold: fear.timeToThreshold, shortregScores: short.scores, shortregSeconds: short.secondsPerArchitecture,
-                        cutoff: cutoff, trials: trials, seed: 0)
-                    func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
-                    func sd(_ v: [Double]) -> Double? {
-                        v.count < 2 ? nil : (v.reduce(0) { $0 + ($1 - mean(v)) * ($1 - mean(v)) } / Double(v.count - 1)).squareRoot()
-                    }
-                    for (label, o) in [("RS-FEAR (cut-off \(cutoff)×)", search.fear), ("RS-" + short.label, search.shortreg)] {
-                        rows.append([.text(label), .number(mean(o.finalAccuracies), digits: 2), .number(sd(o.finalAccuracies), digits: 2)]
-                                    + (deterministic ? [] : [.number(mean(o.searchSeconds), digits: 1), .number(sd(o.searchSeconds), digits: 1)]))
-                    }
-                }
-                if !rows.isEmpty {
-                    let search = ResultTable(
-                        title: "Random search on \(label): \(trials) trials over all \(evidence.architectures.count) architectures (FEAR §4)",
-                        columns: ["search", "final acc. %", "± sd"] + (deterministic ? [] : ["search seconds", "± sd"]), rows: rows,
-                        notes: ["Simulated from the archived runs' scores, ground truth and wall-clock seconds (Analyze/RandomSearch.swift)."])
-                    for format in [ResultTable.Format.markdown, .csv, .latex, .json] {
-                        try search.rendered(format).write(toFile: "\(directory)/ranking-random-search-\(label).\(format.rawValue)", atomically: true, encoding: .utf8)
-                    }
-                    print(search.rendered(.text))
-                }
-            }
+            try result.paretoCSV.write(toFile: "\(directory)/ranking-pareto-\(result.dataset).csv", atomically: true, encoding: .utf8)
+            try result.paretoSVG.write(toFile: "\(directory)/ranking-pareto-\(result.dataset).svg", atomically: true, encoding: .utf8)
             print("tables and figure in \(directory)/")
         }
+    }
+}
+
+/// The ranking analysis behind `reprise analyze ranking` (and behind `derivation check` of its tables): tables by
+/// file stem with their analysis names, the Pareto figure, the parameters and the input objects.
+struct RankingAnalysis {
+    var study: String
+    var dataset: String
+    var tables: [(name: String, analysis: String, table: ResultTable)] = []
+    var paretoCSV = "", paretoSVG = ""
+    var parameters: JSONValue = .null
+    var inputs: [ObjectID] = []
+
+    static func compute(archive: Archive, study: String?, dataset: String?, bins percents: [Int], cutoff: Double, trials: Int,
+                        deterministic: Bool) throws -> RankingAnalysis {
+        let record = try archive.study(named: study)
+        let label = try dataset ?? record.spec.decode(StudySpec.self).reference
+        let evidence = try RankingEvidence.collect(study: record, dataset: label, archive: archive)
+        guard !evidence.methods.isEmpty else {
+            throw CommandLineError(message: "no ranking runs for \(record.name) on \(label) in \(archive.root); run `reprise rank proxies --dataset \(label)` first")
+        }
+        var result = RankingAnalysis(study: record.name, dataset: label)
+        result.parameters = .object(["study": .string(record.name), "dataset": .string(label), "bins": .array(percents.map { .integer(Int64($0)) }),
+                                     "cutoff": .number(cutoff), "trials": .integer(Int64(trials)), "deterministic": .bool(deterministic)])
+        result.inputs = try ([archive.studyObject(of: record)] + evidence.inputRuns.map { try archive.recordObject(of: $0) }).compactMap { $0 }
+        let table = try RankingTable(study: record.name, dataset: label, groundTruth: evidence.groundTruth,
+                                     methods: evidence.methods.map { .init(label: $0.label, scores: $0.scores, seconds: $0.seconds) },
+                                     bins: percents, includeSeconds: !deterministic)
+        result.tables = [("ranking-spearman-\(label)", "ranking/spearman", table.spearman),
+                         ("ranking-common-ratio-\(label)", "ranking/common-ratio", table.commonRatio)]
+        result.paretoCSV = "method,seconds,spearman_all\n" + table.paretoPoints.map { "\"\($0.method)\",\($0.seconds),\($0.spearman)" }.joined(separator: "\n") + "\n"
+        result.paretoSVG = table.pareto.svg
+        // The FEAR cut-off compares wall-clock times, so the simulation is left out of --deterministic output.
+        if !deterministic, let fear = evidence.methods.first(where: { $0.label == "fear" }), fear.scores.contains(where: { $0 != nil }) {
+            var rows: [[ResultTable.Cell]] = []
+            for short in evidence.methods where short.label.hasPrefix("shortreg") {
+                let search = try RandomSearchComparison(
+                    groundTruth: evidence.groundTruth, fearScores: fear.scores, fearSeconds: fear.secondsPerArchitecture,
+                    timeToThreshold: fear.timeToThreshold, shortregScores: short.scores, shortregSeconds: short.secondsPerArchitecture,
+                    cutoff: cutoff, trials: trials, seed: 0)
+                func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
+                func sd(_ v: [Double]) -> Double? {
+                    v.count < 2 ? nil : (v.reduce(0) { $0 + ($1 - mean(v)) * ($1 - mean(v)) } / Double(v.count - 1)).squareRoot()
+                }
+                for (name, o) in [("RS-FEAR (cut-off \(cutoff)×)", search.fear), ("RS-" + short.label, search.shortreg)] {
+                    rows.append([.text(name), .number(mean(o.finalAccuracies), digits: 2), .number(sd(o.finalAccuracies), digits: 2),
+                                 .number(mean(o.searchSeconds), digits: 1), .number(sd(o.searchSeconds), digits: 1)])
+                }
+            }
+            if !rows.isEmpty {
+                let search = ResultTable(
+                    title: "Random search on \(label): \(trials) trials over all \(evidence.architectures.count) architectures (FEAR §4)",
+                    columns: ["search", "final acc. %", "± sd", "search seconds", "± sd"], rows: rows,
+                    notes: ["Simulated from the archived runs' scores, ground truth and wall-clock seconds (Analyze/RandomSearch.swift)."])
+                result.tables.append(("ranking-random-search-\(label)", "ranking/random-search", search))
+            }
+        }
+        return result
     }
 }

@@ -115,11 +115,14 @@ struct StudyList: ParsableCommand {
 func writeTables(study: StudyRecord, archive: Archive, out: String) throws {
     let tables = StudyTables(errors: try StudyErrors(study: study, archive: archive))
     let directory = out + "/" + study.name
-    let files = try tables.write(to: directory)
+    let recorded = try tables.recordedTables(in: archive, repriseVersion: RepriseVersion.string)
+    let files = try tables.write(recorded, to: directory)
     print("")
-    print(tables.referenceComparison.text)
-    print(tables.depthAndWidth.text)
-    print("\(files.count) files in \(directory)/ (tables as .md .csv .tex .json, scatter plots as .svg)")
+    for name in ["table3-reference-vs-closest-member", "table4-depth-width"] {
+        if let table = recorded.first(where: { $0.name == name })?.table { print(table.text) }
+    }
+    print("\(files.count) files in \(directory)/ (tables as .md .csv .tex .json, scatter plots and eCDFs as .svg);"
+          + " each table's derivation is recorded in the archive (reprise derivation ls)")
 }
 
 /// Study progress on stderr: a rewriting line on a terminal (runs done/total, the runs in progress, ETA from the
