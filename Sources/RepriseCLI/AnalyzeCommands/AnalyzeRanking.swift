@@ -7,8 +7,8 @@ import Replay
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Recompute a seed paper's tables from the archive alone.",
-        subcommands: [AnalyzeRanking.self]
+        abstract: "Recompute a seed paper's tables from the archive or from a published table.",
+        subcommands: [AnalyzeRanking.self, AnalyzeCorrelate.self, AnalyzeImprovement.self]
     )
 }
 

@@ -116,6 +116,26 @@ struct DerivationCheck: ParsableCommand {
                 throw CommandLineError(message: "\(record.analysis) is no longer produced for these runs")
             }
             return (table, result.inputs)
+        case "published":
+            guard let hex = p["table"]?.stringValue, let object = ObjectID(hex: hex) else {
+                throw CommandLineError(message: "derivation parameters name no table: \(p.canonicalString)")
+            }
+            let t = try archive.getJSON(PublishedTable.self, object)
+            func names(_ key: String) -> [String] { if case .array(let a)? = p[key] { return a.compactMap(\.stringValue) } else { return [] } }
+            switch parts[1] {
+            case "correlate":
+                guard let reference = p["reference"]?.stringValue, let space = p["space"]?.stringValue.flatMap(ColumnCorrelations.Space.init(rawValue:)),
+                      case .bool(let percent)? = p["percent"] else { throw CommandLineError(message: "derivation parameters incomplete: \(p.canonicalString)") }
+                return (try AnalyzeCorrelate.compute(PublishedInput.columns(of: t, wanted: names("columns")), source: PublishedInput.source(of: t),
+                                                     reference: reference, space: space, percent: percent, minReference: p["minReference"]?.doubleValue), [object])
+            case "improvement":
+                guard let x = p["x"]?.stringValue, let y = p["y"]?.stringValue, let baseline = p["baseline"]?.stringValue else {
+                    throw CommandLineError(message: "derivation parameters incomplete: \(p.canonicalString)")
+                }
+                return (try AnalyzeImprovement.compute(PublishedInput.columns(of: t, wanted: [x, y]), source: PublishedInput.source(of: t), baseline: baseline), [object])
+            default:
+                throw CommandLineError(message: "unknown analysis \"\(record.analysis)\"")
+            }
         default:
             throw CommandLineError(message: "unknown analysis \"\(record.analysis)\"")
         }
