@@ -90,36 +90,43 @@ void reprise_grouped_conv_backward_data_avx2(const float *dy, const float *w, fl
 // Vectorised over 8 output channels; the Cg × Kg accumulators live in a small local buffer (L1).
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 __attribute__((target("avx2,fma")))
-void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh,
                                                 int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
                                                 int64_t p, int64_t OH, int64_t OW, int64_t G) {
+    // One item = group g, kernel row kh, all k taps of that row: one pass over dy and x serves k taps (the pass, not
+    // the arithmetic, is what costs: these layers are memory-bound). Each dW element still gets one chain over m in
+    // increasing order, over the m where its tap is inside the image.
     const int64_t Cg = C / G, Kg = K / G;
-    float acc[Cg * Kg];
+    float acc[k * Cg * Kg];
     memset(acc, 0, sizeof acc);
     for (int64_t n = 0; n < N; n++)
     for (int64_t i = 0; i < OH; i++) {
         const int64_t ih = i * s - p + kh;
         if (ih < 0 || ih >= H) continue;
         for (int64_t j = 0; j < OW; j++) {
-            const int64_t iw = j * s - p + kw;
-            if (iw < 0 || iw >= W) continue;
-            const float *xin = x + ((n * H + ih) * W + iw) * C + g * Cg;
             const float *d = dy + ((n * OH + i) * OW + j) * K + g * Kg;
-            for (int64_t ob = 0; ob < Kg; ob += 8) {
-                const __m256 dv = _mm256_loadu_ps(d + ob);
-                for (int64_t c = 0; c < Cg; c++) {
-                    float *a = acc + c * Kg + ob;
-                    _mm256_storeu_ps(a, _mm256_fmadd_ps(_mm256_broadcast_ss(xin + c), dv, _mm256_loadu_ps(a)));
+            for (int64_t kw = 0; kw < k; kw++) {
+                const int64_t iw = j * s - p + kw;
+                if (iw < 0 || iw >= W) continue;
+                const float *xin = x + ((n * H + ih) * W + iw) * C + g * Cg;
+                float *tap = acc + kw * Cg * Kg;
+                for (int64_t ob = 0; ob < Kg; ob += 8) {
+                    const __m256 dv = _mm256_loadu_ps(d + ob);
+                    for (int64_t c = 0; c < Cg; c++) {
+                        float *a = tap + c * Kg + ob;
+                        _mm256_storeu_ps(a, _mm256_fmadd_ps(_mm256_broadcast_ss(xin + c), dv, _mm256_loadu_ps(a)));
+                    }
                 }
             }
         }
     }
-    for (int64_t o = 0; o < Kg; o++)
-        for (int64_t c = 0; c < Cg; c++)
-            dw[(((g * Kg + o) * k + kh) * k + kw) * Cg + c] = acc[c * Kg + o];
+    for (int64_t kw = 0; kw < k; kw++)
+        for (int64_t o = 0; o < Kg; o++)
+            for (int64_t c = 0; c < Cg; c++)
+                dw[(((g * Kg + o) * k + kh) * k + kw) * Cg + c] = acc[(kw * Cg + c) * Kg + o];
 }
 #else
-void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh,
                                                 int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
                                                 int64_t p, int64_t OH, int64_t OW, int64_t G) {}
 #endif
@@ -198,26 +205,31 @@ void reprise_grouped_conv_backward_data_scalar(const float *dy, const float *w, 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 __attribute__((target("fma")))
 #endif
-void reprise_grouped_conv_backward_weights_scalar(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+void reprise_grouped_conv_backward_weights_scalar(const float *x, const float *dy, float *dw, int64_t g, int64_t kh,
                                                   int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
                                                   int64_t p, int64_t OH, int64_t OW, int64_t G) {
+    // One item = group g, kernel row kh (all its taps), as the AVX2 kernel.
     const int64_t Cg = C / G, Kg = K / G;
-    float acc[Cg * Kg];
+    float acc[k * Cg * Kg];
     memset(acc, 0, sizeof acc);
     for (int64_t n = 0; n < N; n++)
     for (int64_t i = 0; i < OH; i++) {
         const int64_t ih = i * s - p + kh;
         if (ih < 0 || ih >= H) continue;
         for (int64_t j = 0; j < OW; j++) {
-            const int64_t iw = j * s - p + kw;
-            if (iw < 0 || iw >= W) continue;
-            const float *xin = x + ((n * H + ih) * W + iw) * C + g * Cg;
             const float *d = dy + ((n * OH + i) * OW + j) * K + g * Kg;
-            for (int64_t c = 0; c < Cg; c++)
-                for (int64_t o = 0; o < Kg; o++) acc[c * Kg + o] = __builtin_fmaf(xin[c], d[o], acc[c * Kg + o]);
+            for (int64_t kw = 0; kw < k; kw++) {
+                const int64_t iw = j * s - p + kw;
+                if (iw < 0 || iw >= W) continue;
+                const float *xin = x + ((n * H + ih) * W + iw) * C + g * Cg;
+                float *tap = acc + kw * Cg * Kg;
+                for (int64_t c = 0; c < Cg; c++)
+                    for (int64_t o = 0; o < Kg; o++) tap[c * Kg + o] = __builtin_fmaf(xin[c], d[o], tap[c * Kg + o]);
+            }
         }
     }
-    for (int64_t o = 0; o < Kg; o++)
-        for (int64_t c = 0; c < Cg; c++)
-            dw[(((g * Kg + o) * k + kh) * k + kw) * Cg + c] = acc[c * Kg + o];
+    for (int64_t kw = 0; kw < k; kw++)
+        for (int64_t o = 0; o < Kg; o++)
+            for (int64_t c = 0; c < Cg; c++)
+                dw[(((g * Kg + o) * k + kh) * k + kw) * Cg + c] = acc[(kw * Cg + c) * Kg + o];
 }

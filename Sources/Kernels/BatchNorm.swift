@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Batch normalisation over the rows of an M × C matrix (NHWC: M = N·H·W), as PyTorch's BatchNorm2d.
@@ -28,10 +29,11 @@ public struct BatchNorm: Sendable {
         public init(mean: [Float], inverseStd: [Float]) { self.mean = mean; self.inverseStd = inverseStd }
     }
 
+    /// With `relu`, y = ReLU(BN(x)) in the same pass, bit for bit `ReLU.forward` applied afterwards.
     public func forwardTraining(x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                 y: UnsafeMutablePointer<Float>,
                                 runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>,
-                                workers: Workers = .serial) -> Saved {
+                                relu: Bool = false, workers: Workers = .serial) -> Saved {
         let C = channels, M = rows
         let sums = ChannelSums.sumRows(rows: M, width: C, workers: workers) { m, p in
             let row = x + m * C
@@ -58,9 +60,16 @@ public struct BatchNorm: Sendable {
                 workers.forEach(chunks) { chunk, _ in
                     for m in (chunk * ChannelSums.chunkRows)..<min(M, (chunk + 1) * ChannelSums.chunkRows) {
                         let xr = x + m * C, yr = y + m * C
-                        for c in 0..<C {
-                            let xhat = (xr[c] - mu[c]) * s[c]
-                            yr[c] = gamma[c] * xhat + beta[c]
+                        if relu {
+                            for c in 0..<C {
+                                let v = gamma[c] * ((xr[c] - mu[c]) * s[c]) + beta[c]
+                                yr[c] = v > 0 || v.isNaN ? v : 0
+                            }
+                        } else {
+                            for c in 0..<C {
+                                let xhat = (xr[c] - mu[c]) * s[c]
+                                yr[c] = gamma[c] * xhat + beta[c]
+                            }
                         }
                     }
                 }
@@ -80,19 +89,18 @@ public struct BatchNorm: Sendable {
         }
     }
 
-    /// Writes dx, and dγ, dβ (overwritten, not accumulated).
+    /// Writes dx, and dγ, dβ (overwritten, not accumulated). With `reluOutput` (the output of a ReLU that followed
+    /// this BN), dy is first masked as `ReLU.backward` does — dy where the output is > 0, else 0 — in the same passes,
+    /// bit for bit the same as masking into a separate array first.
     public func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>, saved: Saved,
                          dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
-                         workers: Workers = .serial) {
+                         reluOutput: UnsafePointer<Float>? = nil, workers: Workers = .serial) {
         let C = channels, M = rows
+        // Both passes run in CKernels/batch_norm.c: the same operations per element as written in this file's header.
         let sums = saved.mean.withUnsafeBufferPointer { mu in
             saved.inverseStd.withUnsafeBufferPointer { s in
-                ChannelSums.sumRows(rows: M, width: 2 * C, workers: workers) { m, p in
-                    let xr = x + m * C, dr = dy + m * C
-                    for c in 0..<C {
-                        p[c] += Double(dr[c])
-                        p[C + c] += Double(dr[c]) * Double((xr[c] - mu[c]) * s[c])
-                    }
+                ChannelSums.sumChunks(rows: M, width: 2 * C, workers: workers) { m0, m1, p in
+                    reprise_bn_backward_sums(x, dy, reluOutput, mu.baseAddress!, s.baseAddress!, Int64(m0), Int64(m1), Int64(C), p)
                 }
             }
         }
@@ -106,13 +114,9 @@ public struct BatchNorm: Sendable {
         sumDy.withUnsafeBufferPointer { sdy in
         sumDyXhat.withUnsafeBufferPointer { sdx in
             workers.forEach(chunks) { chunk, _ in
-                for m in (chunk * ChannelSums.chunkRows)..<min(M, (chunk + 1) * ChannelSums.chunkRows) {
-                    let xr = x + m * C, dr = dy + m * C, out = dx + m * C
-                    for c in 0..<C {
-                        let xhat = (xr[c] - mu[c]) * s[c]
-                        out[c] = f[c] * (Float(M) * dr[c] - sdy[c] - xhat * sdx[c])
-                    }
-                }
+                let (m0, m1) = (chunk * ChannelSums.chunkRows, min(M, (chunk + 1) * ChannelSums.chunkRows))
+                reprise_bn_backward_dx(x, dy, reluOutput, mu.baseAddress!, s.baseAddress!, f.baseAddress!, sdy.baseAddress!,
+                                       sdx.baseAddress!, Float(M), Int64(m0), Int64(m1), Int64(C), dx)
             }
         } } } } }
     }

@@ -10,13 +10,18 @@ enum ChannelSums {
     /// Double partials (a plain loop the compiler can vectorise).
     static func sumRows(rows: Int, width: Int, workers: Workers,
                         _ fill: (_ row: Int, _ partial: UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        sumChunks(rows: rows, width: width, workers: workers) { m0, m1, p in for m in m0..<m1 { fill(m, p) } }
+    }
+
+    /// The same sums, `fill(m0, m1, partial)` adding rows m0..<m1 (one chunk, in increasing order) at once.
+    static func sumChunks(rows: Int, width: Int, workers: Workers,
+                          _ fill: (_ first: Int, _ end: Int, _ partial: UnsafeMutablePointer<Double>) -> Void) -> [Double] {
         let chunks = max(1, (rows + chunkRows - 1) / chunkRows)
         let partials = UnsafeMutablePointer<Double>.allocate(capacity: chunks * width)
         partials.initialize(repeating: 0, count: chunks * width)
         defer { partials.deallocate() }
         workers.forEach(chunks) { chunk, _ in
-            let p = partials + chunk * width
-            for m in (chunk * chunkRows)..<min(rows, (chunk + 1) * chunkRows) { fill(m, p) }
+            fill(chunk * chunkRows, min(rows, (chunk + 1) * chunkRows), partials + chunk * width)
         }
         var out = [Double](repeating: 0, count: width)
         for chunk in 0..<chunks { for j in 0..<width { out[j] += partials[chunk * width + j] } }

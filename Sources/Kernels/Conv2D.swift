@@ -24,7 +24,8 @@ import CKernels
 /// grouped_conv.c) with the same chains, and groups of at most 8 channels in and out run scalar direct kernels (one
 /// fused multiply-add per step, same chains, no im2col copy); both skip padding taps, which is exact for finite values (fma(v, 0, acc) = acc
 /// since no chain from +0 ever holds −0).
-/// Threads: GEMM splits output tiles; im2col/col2im split images; neither changes any chain.
+/// Threads: GEMM splits output tiles; im2col/col2im and the direct forward/backward-data kernels split images; direct
+/// backward-weights splits (group, kernel row) items, each holding every chain of its dW elements; none changes a chain.
 public struct Conv2D: Sendable, Equatable {
     public var batch: Int, height: Int, width: Int
     public var inChannels: Int, outChannels: Int
@@ -135,12 +136,12 @@ public struct Conv2D: Sendable, Equatable {
     /// dw = ∂L/∂w given x and dy.
     public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
         if usesDirectBackwardWeights || usesScalarDirect {
-            // One item per (group, tap): every dW element's chain over m runs whole inside one item.
+            // One item per (group, kernel row): every dW element's chain over m runs whole inside one item, and one
+            // pass over dy and x serves the row's k taps.
             let kernelFunction = usesDirectBackwardWeights ? reprise_grouped_conv_backward_weights_avx2 : reprise_grouped_conv_backward_weights_scalar
-            let taps = kernel * kernel
-            workers.forEach(groups * taps) { item, _ in
-                let (g, t) = (item / taps, item % taps)
-                kernelFunction(x, dy, dw, Int64(g), Int64(t / kernel), Int64(t % kernel), Int64(batch),
+            workers.forEach(groups * kernel) { item, _ in
+                let (g, kh) = (item / kernel, item % kernel)
+                kernelFunction(x, dy, dw, Int64(g), Int64(kh), Int64(batch),
                                Int64(height), Int64(width), Int64(inChannels), Int64(outChannels),
                                Int64(kernel), Int64(stride), Int64(padding), Int64(outHeight),
                                Int64(outWidth), Int64(groups))

@@ -62,6 +62,32 @@ import Testing
         #expect(outputs[0] == outputs[1] && outputs[0] == outputs[2])
     }
 
+    /// The fused forms used by training — BN+ReLU in one pass, ReLU's mask folded into BN's backward — give the same
+    /// bits as the separate passes (BN, then ReLU.forward; ReLU.backward, then BN backward), with 1 and 2 workers.
+    @Test(arguments: [1, 2])
+    func fusedReLUMatchesSeparatePasses(workers t: Int) {
+        let (rows, channels) = (1500, 24)
+        let bn = BatchNorm(rows: rows, channels: channels)
+        let x = randomFloats(rows * channels, seed: 71), dOut = randomFloats(rows * channels, seed: 72)
+        let gamma = randomFloats(channels, seed: 73), beta = randomFloats(channels, seed: 74)
+        var rm = [Float](repeating: 0, count: channels), rv = [Float](repeating: 1, count: channels), rm2 = rm, rv2 = rv
+        var separate = [Float](repeating: 0, count: x.count), fused = separate
+        let saved = bn.forwardTraining(x: x, gamma: gamma, beta: beta, y: &separate, runningMean: &rm, runningVariance: &rv, workers: Workers(t))
+        separate.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, $0.baseAddress!, count: $0.count) }
+        _ = bn.forwardTraining(x: x, gamma: gamma, beta: beta, y: &fused, runningMean: &rm2, runningVariance: &rv2, relu: true, workers: Workers(t))
+        #expect(bits(fused) == bits(separate))
+        #expect(separate.contains(0) && separate.contains { $0 > 0 }, "the mask must cut somewhere")
+
+        var masked = [Float](repeating: 0, count: x.count)
+        ReLU.backward(y: separate, dy: dOut, dx: &masked, count: masked.count)
+        var dx1 = masked, dg1 = gamma, db1 = gamma, dx2 = masked, dg2 = gamma, db2 = gamma
+        bn.backward(x: x, dy: masked, gamma: gamma, saved: saved, dx: &dx1, dGamma: &dg1, dBeta: &db1, workers: Workers(t))
+        separate.withUnsafeBufferPointer { y in
+            bn.backward(x: x, dy: dOut, gamma: gamma, saved: saved, dx: &dx2, dGamma: &dg2, dBeta: &db2, reluOutput: y.baseAddress!, workers: Workers(t))
+        }
+        #expect(bits(dx2) == bits(dx1) && bits(dg2) == bits(dg1) && bits(db2) == bits(db1))
+    }
+
     /// Hand derivation: x = [1, 3] in one channel: μ = 2, σ² = 1, x̂ = [−1, 1]/√(1+ε); running stats after one step
     /// from (0, 1) with momentum 0.1: mean 0.2, variance 0.9 + 0.1·2 (unbiased σ² = 2) = 1.1.
     @Test func twoValuesByHand() {

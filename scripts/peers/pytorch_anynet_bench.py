@@ -4,6 +4,7 @@
 Usage (installs PyTorch from PyPI into a throwaway virtual environment; nothing touches the product):
     python3 -m venv /tmp/torch-venv && /tmp/torch-venv/bin/pip install torch   # several GB: the PyPI wheel imports CUDA libraries even on CPU
     /tmp/torch-venv/bin/python scripts/peers/pytorch_anynet_bench.py --threads 1 2
+    or, measured in the same run as Reprise: reprise bench kernels --model-only --pytorch /tmp/torch-venv/bin/python
 Model (Kernels issue, "AnyNet-bench"): stem 3x3 conv 3->24 s1 + BN + ReLU; four stages of ResNeXt bottleneck blocks,
 (depth, width, b, g) = (1,24,1,8), (2,48,1,8), (2,96,1,8), (1,192,1,8), strides 1,2,2,2, projection shortcut when the
 shape changes, ReLU after the sum; global average pool; FC to 10. Input 128 x 3 x 32 x 32. SGD momentum 0.9, Nesterov,

@@ -36,7 +36,7 @@ void reprise_grouped_conv_forward_avx2(const float *x, const float *wt, float *y
 void reprise_grouped_conv_backward_data_avx2(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
                                              int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
                                              int64_t OH, int64_t OW, int64_t G);
-void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+void reprise_grouped_conv_backward_weights_avx2(const float *x, const float *dy, float *dw, int64_t g, int64_t kh,
                                                 int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
                                                 int64_t p, int64_t OH, int64_t OW, int64_t G);
 /// The same three, scalar (one fused multiply-add per step), for any group width; same layouts except that the
@@ -47,8 +47,17 @@ void reprise_grouped_conv_forward_scalar(const float *x, const float *w, float *
 void reprise_grouped_conv_backward_data_scalar(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
                                                int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
                                                int64_t OH, int64_t OW, int64_t G);
-void reprise_grouped_conv_backward_weights_scalar(const float *x, const float *dy, float *dw, int64_t g, int64_t kh, int64_t kw,
+void reprise_grouped_conv_backward_weights_scalar(const float *x, const float *dy, float *dw, int64_t g, int64_t kh,
                                                   int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
                                                   int64_t p, int64_t OH, int64_t OW, int64_t G);
+
+/// Batch-norm backward over rows m0..<m1 (see batch_norm.c; the arithmetic of BatchNorm.swift): adds each row's
+/// dy and dy·x̂ into partial[0..<C] and partial[C..<2C] (Double, rows in order), or writes dx. relu_output may be NULL;
+/// when given, dy is masked to 0 where relu_output ≤ 0 (as ReLU.backward).
+void reprise_bn_backward_sums(const float *x, const float *dy, const float *relu_output, const float *mean,
+                              const float *inverse_std, int64_t m0, int64_t m1, int64_t C, double *partial);
+void reprise_bn_backward_dx(const float *x, const float *dy, const float *relu_output, const float *mean,
+                            const float *inverse_std, const float *factor, const float *sum_dy, const float *sum_dy_xhat,
+                            float rows, int64_t m0, int64_t m1, int64_t C, float *dx);
 
 #endif

@@ -24,46 +24,56 @@ extension AnyNetModel {
                kernel: u.geometry.kernel, stride: u.geometry.stride, padding: (u.geometry.kernel - 1) / 2, groups: u.geometry.groups)
     }
 
+    /// A buffer for a kernel that writes every element (no zero fill: that pass cost ~5% of a training step).
+    func output(_ count: Int, _ write: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            write(buffer.baseAddress!)
+            initialized = count
+        }
+    }
+
     func forward(_ u: ConvBNUnit, _ x: [Float], batch: Int, training: Bool, workers: Workers) -> ConvBNRecord {
         let c = conv(u, batch: batch)
-        var y = [Float](repeating: 0, count: c.outputCount)
-        c.forward(x: x, w: parameters[u.weight].values, y: &y, workers: workers)
+        let y = output(c.outputCount) { c.forward(x: x, w: parameters[u.weight].values, y: $0, workers: workers) }
         let bn = BatchNorm(rows: c.rows, channels: c.outChannels, momentum: batchNormMomentum)
-        var z = [Float](repeating: 0, count: c.outputCount)
-        let saved: BatchNorm.Saved
+        var saved = BatchNorm.Saved(mean: [], inverseStd: [])
+        var z: [Float]
         if training {
-            saved = bn.forwardTraining(x: y, gamma: parameters[u.gamma].values, beta: parameters[u.beta].values, y: &z,
-                                       runningMean: parameters[u.runningMean].values,
-                                       runningVariance: parameters[u.runningVariance].values, workers: workers)
+            // BN and its ReLU in one pass (bit for bit BN then ReLU).
+            z = output(c.outputCount) { out in
+                saved = bn.forwardTraining(x: y, gamma: parameters[u.gamma].values, beta: parameters[u.beta].values, y: out,
+                                           runningMean: parameters[u.runningMean].values,
+                                           runningVariance: parameters[u.runningVariance].values, relu: u.relu, workers: workers)
+            }
         } else {
-            bn.forwardInference(x: y, gamma: parameters[u.gamma].values, beta: parameters[u.beta].values,
-                                runningMean: parameters[u.runningMean].values, runningVariance: parameters[u.runningVariance].values, y: &z)
-            saved = BatchNorm.Saved(mean: [], inverseStd: [])
+            z = output(c.outputCount) { out in
+                bn.forwardInference(x: y, gamma: parameters[u.gamma].values, beta: parameters[u.beta].values,
+                                    runningMean: parameters[u.runningMean].values, runningVariance: parameters[u.runningVariance].values, y: out)
+            }
+            if u.relu { z.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, $0.baseAddress!, count: $0.count) } }
         }
-        if u.relu { z.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, $0.baseAddress!, count: $0.count) } }
         return ConvBNRecord(input: training ? x : [], convOutput: training ? y : [], bn: saved, output: z, batch: batch)
     }
 
     /// ReLU's backward pass into a fresh buffer (no copy of dOut that would be overwritten at once).
-    func reluGradient(output: [Float], _ dOut: [Float]) -> [Float] {
-        [Float](unsafeUninitializedCapacity: dOut.count) { buffer, initialized in
-            ReLU.backward(y: output, dy: dOut, dx: buffer.baseAddress!, count: dOut.count)
-            initialized = dOut.count
-        }
+    func reluGradient(output y: [Float], _ dOut: [Float]) -> [Float] {
+        output(dOut.count) { ReLU.backward(y: y, dy: dOut, dx: $0, count: dOut.count) }
     }
 
-    /// Returns dx; writes the gradients of the unit's weight, γ and β.
+    /// Returns dx; writes the gradients of the unit's weight, γ and β. The unit's ReLU backward is folded into BN's
+    /// backward passes (same bits as a separate mask pass).
     func backward(_ u: ConvBNUnit, _ record: ConvBNRecord, _ dOut: [Float], workers: Workers) -> [Float] {
         let c = conv(u, batch: record.batch)
-        let dz = u.relu ? reluGradient(output: record.output, dOut) : dOut
-        var dy = [Float](repeating: 0, count: c.outputCount)
-        BatchNorm(rows: c.rows, channels: c.outChannels).backward(
-            x: record.convOutput, dy: dz, gamma: parameters[u.gamma].values, saved: record.bn, dx: &dy,
-            dGamma: parameters[u.gamma].gradient, dBeta: parameters[u.beta].gradient, workers: workers)
+        let dy = output(c.outputCount) { out in
+            record.output.withUnsafeBufferPointer { relu in
+                BatchNorm(rows: c.rows, channels: c.outChannels).backward(
+                    x: record.convOutput, dy: dOut, gamma: parameters[u.gamma].values, saved: record.bn, dx: out,
+                    dGamma: parameters[u.gamma].gradient, dBeta: parameters[u.beta].gradient,
+                    reluOutput: u.relu ? relu.baseAddress! : nil, workers: workers)
+            }
+        }
         c.backwardWeights(x: record.input, dy: dy, dw: parameters[u.weight].gradient, workers: workers)
-        var dx = [Float](repeating: 0, count: c.inputCount)
-        c.backwardData(dy: dy, w: parameters[u.weight].values, dx: &dx, workers: workers)
-        return dx
+        return output(c.inputCount) { c.backwardData(dy: dy, w: parameters[u.weight].values, dx: $0, workers: workers) }
     }
 
     /// Logits [batch][classes] for NHWC `images`; in training mode, BN uses batch statistics (and updates its running
@@ -102,8 +112,14 @@ extension AnyNetModel {
                         shortcut = r.output
                         projection = r
                     }
-                    for i in f.indices { f[i] += shortcut[i] }
-                    f.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, $0.baseAddress!, count: $0.count) }
+                    f.withUnsafeMutableBufferPointer { out in
+                        shortcut.withUnsafeBufferPointer { add in
+                            for i in out.indices {   // sum, then ReLU (as ReLU.forward), in one pass
+                                let v = out[i] + add[i]
+                                out[i] = v > 0 || v.isNaN ? v : 0
+                            }
+                        }
+                    }
                 }
                 let last = block.branch.last!
                 (h, w, channels) = ((h - 1) / block.branch.map(\.geometry.stride).max()! + 1,
@@ -145,7 +161,9 @@ extension AnyNetModel {
                 for (u, r) in zip(block.branch, records).reversed() { df = backward(u, r, df, workers: workers) }
                 if block.residual {
                     let dShortcut = block.projection.map { backward($0, projection!, dSum, workers: workers) } ?? dSum
-                    for i in df.indices { df[i] += dShortcut[i] }
+                    df.withUnsafeMutableBufferPointer { out in
+                        dShortcut.withUnsafeBufferPointer { add in for i in out.indices { out[i] += add[i] } }
+                    }
                 }
                 d = df
             case (.maxPool, .maxPool(let argmax, let inputCount)):

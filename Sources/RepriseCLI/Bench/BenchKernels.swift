@@ -27,13 +27,40 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Training steps timed per thread count for AnyNet-bench.")
     var steps = 3
 
+    @Option(help: ArgumentHelp("A Python with PyTorch (e.g. /tmp/torch-venv/bin/python, see scripts/peers/pytorch_anynet_bench.py): "
+                               + "measure the same model there in the same run and print the ratio.", valueName: "python"))
+    var pytorch: String?
+
     func run() throws {
         if !modelOnly { gemmTable() }
-        modelThroughput()
+        let ours = modelThroughput()
+        if let python = pytorch { try pytorchPeer(python: python, ours: ours) }
+    }
+
+    /// Runs the PyTorch peer script (same model, batch, thread counts, steps) and prints Reprise ÷ PyTorch.
+    func pytorchPeer(python: String, ours: [Int: (train: Double, infer: Double)]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["scripts/peers/pytorch_anynet_bench.py", "--threads"] + threads.map(String.init) + ["--steps", String(steps)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch { throw CommandLineError(message: "cannot run \(python): \(error.localizedDescription)") }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CommandLineError(message: "the PyTorch peer failed (exit \(process.terminationStatus)); is torch installed in \(python)?") }
+        print("")
+        print("PyTorch peer (\(output.split(separator: "\n").first ?? "")), same model, batch, threads and steps, measured now:")
+        print("threads   PyTorch train img/s   Reprise ÷ PyTorch   PyTorch infer img/s   Reprise ÷ PyTorch")
+        for line in output.split(separator: "\n") {
+            let f = line.split(separator: " ").compactMap { Double($0) }
+            guard f.count == 3, let mine = ours[Int(f[0])] else { continue }
+            print(String(format: "%7d %21.1f %18.2f× %21.1f %18.2f×", Int(f[0]), f[1], mine.train / f[1], f[2], mine.infer / f[2]))
+        }
     }
 
     /// AnyNet-bench (batch 128, 32×32×3, 10 classes): training-step and inference images/s, multiply-adds, GFLOP/s.
-    func modelThroughput() {
+    @discardableResult
+    func modelThroughput() -> [Int: (train: Double, infer: Double)] {
         let spec = AnyNetSpec.anyNetBench()
         let cx = spec.complexity(inputSize: 32)
         let batch = 128
@@ -43,6 +70,7 @@ struct BenchKernels: ParsableCommand {
         print("AnyNet-bench: \(cx.flops) multiply-adds per image forward (pycls count), \(cx.params) parameters, batch \(batch) of 32×32×3")
         print("A training step costs ≈ 3× the forward multiply-adds (forward, backward-data, backward-weights).")
         print("threads   train img/s   train GFLOP/s   infer img/s   infer GFLOP/s")
+        var rates: [Int: (train: Double, infer: Double)] = [:]
         for t in threads {
             let model = AnyNetModel(spec: spec, inputSize: 32, seed: 0)
             let workers = Workers(t)
@@ -55,7 +83,9 @@ struct BenchKernels: ParsableCommand {
             let trainRate = Double(steps * batch) / train, inferRate = Double(batch) / infer
             print(String(format: "%7d %13.1f %15.2f %13.1f %15.2f", t, trainRate, trainRate * 3 * 2 * Double(cx.flops) / 1e9,
                          inferRate, inferRate * 2 * Double(cx.flops) / 1e9))
+            rates[t] = (trainRate, inferRate)
         }
+        return rates
     }
 
     func gemmTable() {
