@@ -4,8 +4,8 @@ import Foundation
 ///
 /// - `analysis`: the analysis's name, e.g. "study/table3-reference-vs-closest-member" or "ranking/spearman";
 /// - `parameters`: everything else the analysis was given (study name, dataset label, bins, …), as canonical JSON;
-/// - `inputObjects`: the objects it read, sorted by hex — the run records (which pin each run's final metrics), the
-///   study plan, or the published table; `gc` keeps them, `fsck` checks they exist;
+/// - `inputObjects`: the objects it read, sorted by hex — per run its manifest, eval log and last checkpoint
+///   (`provenanceObjects`), the study plan, or the published table; `gc` keeps them, `fsck` checks they exist;
 /// - `repriseVersion`: the version of the code that computed it;
 /// - `result`: the object holding the table as printed (`{title, columns, rows: [[printed cell]], notes}`).
 ///
@@ -65,8 +65,13 @@ extension Archive {
         return (matches[0], try getJSON(DerivationRecord.self, target))
     }
 
-    /// The object a run's ref names (its newest record), if the run is in the archive.
-    public func recordObject(of run: ObjectID) throws -> ObjectID? { try readRef(kind: "runs", name: run.hex) }
+    /// The objects that pin what an analysis reads of a run: its manifest (the run ID), its eval log and its last
+    /// checkpoint, when it has them. Not the run record: it also names wall-clock timings, which differ between two
+    /// trainings of the same manifest, so the same derivation would get another ID on every machine.
+    public func provenanceObjects(of run: ObjectID) throws -> [ObjectID] {
+        guard let record = try record(of: run) else { return [] }
+        return [run] + [record.evalLog, record.checkpoints.last?.checkpoint].compactMap { $0 }
+    }
 
     /// The object a study's ref names (its plan), if the study is in the archive.
     public func studyObject(of study: StudyRecord) throws -> ObjectID? {

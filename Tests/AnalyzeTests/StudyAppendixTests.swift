@@ -121,7 +121,7 @@ final class DerivationTests: XCTestCase {
         let derivations = try golden.archive.derivations()
         XCTAssertEqual(Set(derivations.map(\.record.analysis)), Set(recorded.map { "study/\($0.name)" }))
         for (id, record) in derivations {
-            // inputs: the study plan and the record of every run that has one (60 of 72 pairs)
+            // inputs: the study plan and the manifest of every run that has a record (60 of 72 pairs; no logs here)
             XCTAssertEqual(record.inputObjects.count, 61)
             let table = try ResultTable(archivedForm: golden.archive.getJSON(JSONValue.self, ObjectID(hex: record.result)!))
             let printed = recorded.first { "study/\($0.name)" == record.analysis }!.table

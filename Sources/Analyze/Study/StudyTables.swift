@@ -108,9 +108,9 @@ public struct StudyTables: Sendable {
     }
 
     /// Every table, each recorded in `archive` as a derivation ("study/<file stem>", parameters {study}) whose inputs
-    /// are the study's plan and the record of every run read; each table comes back with the footer naming it.
+    /// are the study's plan and, per run read, its manifest, eval log and last checkpoint; each table comes back with the footer naming it.
     public func recordedTables(in archive: Archive, repriseVersion: String) throws -> [(name: String, table: ResultTable)] {
-        let inputs = try ([archive.studyObject(of: study)] + errors.inputRuns.map { try archive.recordObject(of: $0) }).compactMap { $0 }
+        let inputs = try [archive.studyObject(of: study)].compactMap { $0 } + errors.inputRuns.flatMap { try archive.provenanceObjects(of: $0) }
         return try tables.map { name, table in
             (name, try archive.recordDerivation(of: table, analysis: "study/\(name)", parameters: .object(["study": .string(study.name)]),
                                                 inputs: inputs, repriseVersion: repriseVersion).table)

@@ -82,7 +82,7 @@ struct RankingAnalysis {
         var result = RankingAnalysis(study: record.name, dataset: label)
         result.parameters = .object(["study": .string(record.name), "dataset": .string(label), "bins": .array(percents.map { .integer(Int64($0)) }),
                                      "cutoff": .number(cutoff), "trials": .integer(Int64(trials)), "deterministic": .bool(deterministic)])
-        result.inputs = try ([archive.studyObject(of: record)] + evidence.inputRuns.map { try archive.recordObject(of: $0) }).compactMap { $0 }
+        result.inputs = try [archive.studyObject(of: record)].compactMap { $0 } + evidence.inputRuns.flatMap { try archive.provenanceObjects(of: $0) }
         let table = try RankingTable(study: record.name, dataset: label, groundTruth: evidence.groundTruth,
                                      methods: evidence.methods.map { .init(label: $0.label, scores: $0.scores, seconds: $0.seconds) },
                                      bins: percents, includeSeconds: !deterministic)

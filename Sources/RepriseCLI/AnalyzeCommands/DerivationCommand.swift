@@ -102,7 +102,7 @@ struct DerivationCheck: ParsableCommand {
             guard let table = tables.tables.first(where: { $0.name == parts[1] })?.table else {
                 throw CommandLineError(message: "this version of reprise has no study table \"\(parts[1])\"")
             }
-            let inputs = try ([archive.studyObject(of: study)] + errors.inputRuns.map { try archive.recordObject(of: $0) }).compactMap { $0 }
+            let inputs = try [archive.studyObject(of: study)].compactMap { $0 } + errors.inputRuns.flatMap { try archive.provenanceObjects(of: $0) }
             return (table, inputs)
         case "ranking":
             guard case .array(let binValues)? = p["bins"], let cutoff = p["cutoff"]?.doubleValue, let trials = p["trials"]?.doubleValue,
