@@ -21,6 +21,13 @@ public final class Archive: @unchecked Sendable {
         self.objects = ObjectStore(root: root)
     }
 
+    /// Whether writes are fsynced (the default, and the only safe setting). `reprise bench archive` turns it off to
+    /// build its throwaway 100,000-run listing archive in minutes; a crash may then lose or truncate what was written.
+    public static var fsyncEnabled: Bool {
+        get { DurableFile.fsyncEnabled }
+        set { DurableFile.fsyncEnabled = newValue }
+    }
+
     /// Opens an existing archive.
     public static func open(at path: String) throws -> Archive {
         let root = (path as NSString).standardizingPath
@@ -99,6 +106,7 @@ public final class Archive: @unchecked Sendable {
         for id in record.referencedObjects where !objects.contains(id) { throw ArchiveError.missingObject(id) }
         let id = try putJSON(record)
         try writeRef(kind: "runs", name: record.run.hex, target: id)
+        journalCommit(run: record.run, record: id)
         return id
     }
 
@@ -146,9 +154,17 @@ public final class Archive: @unchecked Sendable {
         return id
     }
 
+    /// The refs of one kind, sorted (readdir directly: FileManager's listing took ~0.2 s for 100,000 runs).
     func refNames(kind: String) throws -> [ObjectID] {
-        let dir = "\(root)/refs/\(kind)"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return names.compactMap(ObjectID.init(hex:)).sorted()
+        guard let dir = opendir("\(root)/refs/\(kind)") else { return [] }
+        defer { closedir(dir) }
+        var names: [ObjectID] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.utf8.count == 64, let id = ObjectID(hex: name) { names.append(id) }
+        }
+        return names.sorted()
     }
 }

@@ -6,6 +6,9 @@ import Foundation
 /// rename it over the final name (atomic on POSIX), then fsync the directory so the rename itself survives a power cut.
 /// A crash at any point leaves at most a stray temporary file, which `reprise gc` removes.
 enum DurableFile {
+    /// Off only for throwaway archives built by benchmarks (`Archive.fsyncEnabled`): a crash may then lose writes.
+    nonisolated(unsafe) static var fsyncEnabled = true
+
     static func write(_ bytes: UnsafeRawBufferPointer, to path: String, temporaryDirectory: String) throws {
         let temp = "\(temporaryDirectory)/\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max)).tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
@@ -21,7 +24,7 @@ enum DurableFile {
             }
             written += n
         }
-        if fsync(fd) != 0 {
+        if fsyncEnabled && fsync(fd) != 0 {
             let error = ArchiveError.errno(path, "fsync")
             close(fd); unlink(temp)
             throw error
@@ -40,6 +43,7 @@ enum DurableFile {
     }
 
     static func syncDirectory(_ path: String) throws {
+        guard fsyncEnabled else { return }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw ArchiveError.errno(path, "open directory") }
         defer { close(fd) }

@@ -56,5 +56,7 @@ import Testing
         let expected = Set(try (0..<350).map { try SyntheticRuns.manifest(index: $0).runID() })
         #expect(Set(try archive.runIDs()) == expected)
         #expect(archive.fsck().isClean)
+        // Both writers appended to the index journal at once: the index lists every run, once.
+        #expect(try archive.indexedRuns().entries.map(\.run) == archive.runIDs())
     }
 }

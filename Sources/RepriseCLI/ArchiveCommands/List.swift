@@ -22,6 +22,7 @@ struct List: ParsableCommand {
     @Option(help: ArgumentHelp("Architecture field equals, e.g. depths=1,2,2,1 or stem_width=24 (repeatable).", valueName: "field=value"))
     var field: [String] = []
     @Option(help: "Print at most this many rows.") var limit: Int?
+    @Flag(help: "Rebuild the run index (index/runs, a cache) from the refs and objects first.") var rebuildIndex = false
 
     func run() throws {
         try reporting {
@@ -35,18 +36,26 @@ struct List: ParsableCommand {
             if let status, RunRecord.Status(rawValue: status) == nil {
                 throw CommandLineError(message: "--status \(status): expected one of \(RunRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let (rows, unreadable) = try TidyExport.rows(of: archive)
+            if rebuildIndex { _ = try archive.indexedRuns(rebuild: true) }
+            typealias Key = RunIndexRow.Key
+            let (kind, dataset, status) = (self.kind.map(Key.init), self.dataset.map(Key.init), self.status.map(Key.init))
+            let metricKeys = filters.map { Key($0.name) }
+            // Filters on indexed fields run on the index's lines as bytes (see Archive.queryRuns).
+            let (rows, unreadable) = try archive.queryRuns { row in
+                (kind.map(row.kindIs) ?? true) && (dataset.map(row.datasetIs) ?? true) && (status.map(row.statusIs) ?? true)
+                    && zip(filters, metricKeys).allSatisfy { f, key in row.metric(key).map(f.matches) ?? false }
+            }
             var shown: [[String]] = []
             var failed = 0
             for row in rows {
-                if let kind, row.manifest.kind != kind { continue }
-                if let dataset, row.datasetName != dataset { continue }
-                if let status, row.record.status.rawValue != status { continue }
-                if !filters.allSatisfy({ $0.matches(row.record.metrics) }) { continue }
-                if !fieldFilters.allSatisfy({ Self.architectureField(row.manifest.architecture, $0.0) == $0.1 }) { continue }
-                if row.record.status == .failed || row.record.status == .diverged { failed += 1 }
-                shown.append([row.run.short, row.manifest.kind, row.datasetName, row.architectureID, row.record.status.rawValue,
-                              row.record.metrics["test_top1_error"].map { String(format: "%.2f", $0) } ?? "-"])
+                // Architecture fields are not in the index: read the manifest of the runs that passed the rest.
+                if !fieldFilters.isEmpty {
+                    let architecture = try archive.manifest(row.run).architecture
+                    if !fieldFilters.allSatisfy({ Self.architectureField(architecture, $0.0) == $0.1 }) { continue }
+                }
+                if row.status == .failed || row.status == .diverged { failed += 1 }
+                shown.append([row.run.short, row.kind, row.dataset, row.architectureID, row.status.rawValue,
+                              row.metrics["test_top1_error"].map { String(format: "%.2f", $0) } ?? "-"])
             }
             let total = shown.count
             if let limit { shown = Array(shown.prefix(limit)) }
@@ -85,8 +94,9 @@ struct MetricFilter {
         throw CommandLineError(message: "--metric \(text): expected name<op>value with op one of < <= > >= =")
     }
 
-    func matches(_ metrics: [String: Double]) -> Bool {
-        guard let x = metrics[name] else { return false }
+    func matches(_ metrics: [String: Double]) -> Bool { metrics[name].map(matches) ?? false }
+
+    func matches(_ x: Double) -> Bool {
         switch op {
         case "<": return x < value
         case "<=": return x <= value
