@@ -171,3 +171,19 @@ final class DerivationTests: XCTestCase {
         XCTAssertThrowsError(try ResultTable(archivedForm: .object(["title": .string("t")])))
     }
 }
+
+final class ScatterMatrixTests: XCTestCase {
+    /// a and b rise together (ρ = 1), c is constant (ρ undefined), one observation of b is missing.
+    func testPanelsPointsAndCoefficients() {
+        let m = ScatterMatrix(title: "t", names: ["a", "b", "c"],
+                              values: [[1, 2, 3, 4], [10, 20, nil, 40], [5, 5, 5, 5]])
+        let svg = m.svg
+        func count(_ s: String) -> Int { svg.components(separatedBy: s).count - 1 }
+        XCTAssertEqual(count("<rect x="), 9, "3 × 3 panels")
+        // points: (a,b) and (b,a): 3 each; (a,c), (c,a): 4 each; (b,c), (c,b): 3 each → 20
+        XCTAssertEqual(count("<circle"), 20)
+        XCTAssertEqual(count(">ρ 1.00<"), 2)
+        XCTAssertEqual(count(">ρ —<"), 4)
+        XCTAssertTrue(svg.contains(">n = 3<") && svg.contains(">n = 4<"))
+    }
+}

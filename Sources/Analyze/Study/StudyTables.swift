@@ -83,9 +83,12 @@ public struct StudyTables: Sendable {
                     })
     }
 
-    /// File name → SVG: each target against the reference and against its closest member.
+    /// File name → SVG: each target against the reference and against its closest member, and the matrix of every
+    /// dataset pair (Figure 21 / App. F style).
     public var scatterPlots: [(name: String, svg: String)] {
-        targets.flatMap { t -> [(name: String, svg: String)] in
+        let matrix = ScatterMatrix(title: "Test error (%) of the \(study.architectures.count) architectures, every dataset pair (cf. Figure 21)",
+                                   names: labels, values: labels.map { errors.errors[$0] ?? Array(repeating: nil, count: study.architectures.count) })
+        return [("scatter-matrix.svg", matrix.svg)] + targets.flatMap { t -> [(name: String, svg: String)] in
             Array(Set([study.reference, closestMember(to: t)])).sorted().map { x in
                 let (ex, ey) = errors.paired(x, t)
                 let r = rho(x, t).map { String(format: "%.3f", $0) } ?? "—"
