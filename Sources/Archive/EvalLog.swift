@@ -11,12 +11,18 @@ public struct EvalLog: Codable, Equatable, Sendable {
         public var testLoss: Double
         public var testTop1Error: Double
         public var testTop5Error: Double
+        /// On the validation part held out of the training set, when the dataset has one (absent otherwise, so logs
+        /// written before it existed keep their digests).
+        public var validationLoss: Double?
+        public var validationTop1Error: Double?
 
         public init(epoch: Int, learningRate: Double, trainLoss: Double, trainTop1Error: Double,
-                    testLoss: Double, testTop1Error: Double, testTop5Error: Double) {
+                    testLoss: Double, testTop1Error: Double, testTop5Error: Double,
+                    validationLoss: Double? = nil, validationTop1Error: Double? = nil) {
             self.epoch = epoch; self.learningRate = learningRate; self.trainLoss = trainLoss
             self.trainTop1Error = trainTop1Error; self.testLoss = testLoss
             self.testTop1Error = testTop1Error; self.testTop5Error = testTop5Error
+            self.validationLoss = validationLoss; self.validationTop1Error = validationTop1Error
         }
     }
 

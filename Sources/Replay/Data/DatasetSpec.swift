@@ -14,7 +14,10 @@ import Foundation
 /// 2. `classSubset` k: keep k classes chosen by `subsetSeed` (train and test; nested for one seed — the ImageNet-X family);
 /// 3. `rebalance`: cut the largest class to the second largest (train and test; App. B.7);
 /// 4. `perClassLimit` n: at most n training images per class (train only; "ImageNet-1000-10", App. B.6);
-/// 5. `trainLimit` / `testLimit`: keep the first n images of each part (0 = all), for quick runs.
+/// 5. `trainLimit` / `testLimit`: keep the first n images of each part (0 = all), for quick runs;
+/// 6. `validationCount` n: n training images held out as a validation part (`validationSplit`, chosen by `splitSeed`):
+///    not trained on, evaluated after every epoch (and used by early stopping). `load()` still returns them in the
+///    train part — the dataset digest covers them — and the trainer holds them out.
 public struct DatasetSpec: Codable, Equatable, Sendable {
     public var name: String
     /// digits and synthetic: images held out for testing.
@@ -31,6 +34,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     public var subsetSeed: Int64?
     public var rebalance: Bool?
     public var perClassLimit: Int?
+    public var validationCount: Int?
 
     public init(name: String, testCount: Int = 360, splitSeed: Int64 = 0, trainLimit: Int = 0, testLimit: Int = 0) {
         self.name = name; self.testCount = testCount; self.splitSeed = splitSeed; self.trainLimit = trainLimit; self.testLimit = testLimit
@@ -49,6 +53,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         subsetSeed = try c.decodeIfPresent(Int64.self, forKey: .subsetSeed)
         rebalance = try c.decodeIfPresent(Bool.self, forKey: .rebalance)
         perClassLimit = try c.decodeIfPresent(Int.self, forKey: .perClassLimit)
+        validationCount = try c.decodeIfPresent(Int.self, forKey: .validationCount)
     }
 
     public static let knownSources = ["digits", "fashion-mnist", "cifar10", "cifar100", "synthetic"]
@@ -106,6 +111,16 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         if trainLimit > 0 && trainLimit < parts.train.count { parts.train = parts.train.subset(Array(0..<trainLimit)) }
         if testLimit > 0 && testLimit < parts.test.count { parts.test = parts.test.subset(Array(0..<testLimit)) }
         return parts
+    }
+
+    /// The training part without its validation images, and the validation part (nil without `validationCount`).
+    public func validationSplit(of train: ImageDataset) throws -> (train: ImageDataset, validation: ImageDataset?) {
+        guard let n = validationCount else { return (train, nil) }
+        guard n >= 1, n < train.count else {
+            throw DatasetError(path: name, reason: "validationCount \(n) must be at least 1 and less than the \(train.count) training images")
+        }
+        let (rest, held) = train.holdOut(n, seed: UInt64(bitPattern: splitSeed))
+        return (rest, held)
     }
 
     /// The spec with every derivation removed: datasets that share it share one loaded source.

@@ -38,6 +38,14 @@ public struct ImageDataset: Sendable {
 
     /// A seeded split: a Philox permutation (purpose .split), the first `testCount` to test, the rest to train,
     /// each kept in original order.
+    /// Holds `count` images out (a validation part): the first `count` of a Philox permutation (purpose .split,
+    /// epoch 1 — epoch 0 is the train/test split), each part kept in dataset order.
+    public func holdOut(_ count: Int, seed: UInt64) -> (rest: ImageDataset, heldOut: ImageDataset) {
+        let order = Philox(seed: seed).permutation(self.count, purpose: .split, epoch: 1)
+        let held = order.prefix(count).sorted(), rest = order.dropFirst(count).sorted()
+        return (subset(Array(rest), name: name), subset(held, name: name + "-validation"))
+    }
+
     public func split(testCount: Int, seed: UInt64) -> (train: ImageDataset, test: ImageDataset) {
         let order = Philox(seed: seed).permutation(count, purpose: .split, epoch: 0)
         let test = order.prefix(testCount).sorted(), train = order.dropFirst(testCount).sorted()

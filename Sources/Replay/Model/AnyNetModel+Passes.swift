@@ -12,10 +12,20 @@ extension AnyNetModel {
         var batch: Int
     }
 
+    struct SERecord {
+        var input: [Float]
+        var saved: SqueezeExcitation.Saved
+        var batch: Int
+    }
+
+    func squeezeExcitation(_ u: SEUnit, batch: Int) -> SqueezeExcitation {
+        SqueezeExcitation(batch: batch, pixels: u.height * u.width, channels: u.channels, squeezed: u.squeezed)
+    }
+
     enum TapeEntry {
         case convBN(ConvBNRecord)
         case maxPool(argmax: [Int32], inputCount: Int)
-        case block(branch: [ConvBNRecord], projection: ConvBNRecord?, output: [Float])
+        case block(branch: [ConvBNRecord], se: SERecord?, projection: ConvBNRecord?, output: [Float])
         case head(pooled: [Float], pixels: Int, channels: Int)
     }
 
@@ -98,11 +108,22 @@ extension AnyNetModel {
                 (h, w) = (pool.outHeight, pool.outWidth)
             case .block(let block):
                 var records: [ConvBNRecord] = []
+                var seRecord: SERecord?
                 var f = x
-                for u in block.branch {
+                for (position, u) in block.branch.enumerated() {
                     let r = forward(u, f, batch: batch, training: training, workers: workers)
                     f = r.output
                     records.append(training ? r : ConvBNRecord(input: [], convOutput: [], bn: r.bn, output: [], batch: batch))
+                    if position == Block.seAfter, let se = block.se {
+                        var saved: SqueezeExcitation.Saved?
+                        let y = output(f.count) { out in
+                            saved = squeezeExcitation(se, batch: batch).forward(
+                                x: f, w1: parameters[se.w1].values, b1: parameters[se.b1].values,
+                                w2: parameters[se.w2].values, b2: parameters[se.b2].values, y: out, workers: workers)
+                        }
+                        if training { seRecord = SERecord(input: f, saved: saved!, batch: batch) }
+                        f = y
+                    }
                 }
                 var projection: ConvBNRecord?
                 if block.residual {
@@ -124,7 +145,7 @@ extension AnyNetModel {
                 let last = block.branch.last!
                 (h, w, channels) = ((h - 1) / block.branch.map(\.geometry.stride).max()! + 1,
                                     (w - 1) / block.branch.map(\.geometry.stride).max()! + 1, last.geometry.outChannels)
-                if training { tape.append(.block(branch: records, projection: projection, output: f)) }
+                if training { tape.append(.block(branch: records, se: seRecord, projection: projection, output: f)) }
                 x = f
             case .head(let weightIndex, let biasIndex):
                 let gap = GlobalAveragePool(batch: batch, pixels: h * w, channels: channels)
@@ -155,10 +176,21 @@ extension AnyNetModel {
                 var dx = [Float](repeating: 0, count: batch * pixels * channels)
                 GlobalAveragePool(batch: batch, pixels: pixels, channels: channels).backward(dy: dPooled, dx: &dx)
                 d = dx
-            case (.block(let block), .block(let records, let projection, let output)):
+            case (.block(let block), .block(let records, let seRecord, let projection, let output)):
                 let dSum = block.residual ? reluGradient(output: output, d) : d
                 var df = dSum
-                for (u, r) in zip(block.branch, records).reversed() { df = backward(u, r, df, workers: workers) }
+                for (position, (u, r)) in zip(block.branch, records).enumerated().reversed() {
+                    if position == Block.seAfter, let se = block.se, let s = seRecord {
+                        let dOut = df
+                        df = self.output(dOut.count) { dx in
+                            squeezeExcitation(se, batch: s.batch).backward(
+                                x: s.input, dy: dOut, w1: parameters[se.w1].values, w2: parameters[se.w2].values, saved: s.saved, dx: dx,
+                                dw1: parameters[se.w1].gradient, db1: parameters[se.b1].gradient,
+                                dw2: parameters[se.w2].gradient, db2: parameters[se.b2].gradient, workers: workers)
+                        }
+                    }
+                    df = backward(u, r, df, workers: workers)
+                }
                 if block.residual {
                     let dShortcut = block.projection.map { backward($0, projection!, dSum, workers: workers) } ?? dSum
                     df.withUnsafeMutableBufferPointer { out in

@@ -4,8 +4,10 @@ import Kernels
 ///
 /// Initialisation (pycls blocks.py:init_weights), drawn from Philox (purpose .initialization, epoch = tensor position,
 /// index = element): conv weight ~ N(0, √(2/fan_out)) with fan_out = k²·out_channels (groups ignored); BN γ = 1, β = 0,
-/// running mean 0, running variance 1; fully connected weight ~ N(0, 0.01), bias 0. Normals are Box–Muller in Double,
-/// then scaled and rounded once to Float.
+/// running mean 0, running variance 1; fully connected weight ~ N(0, 0.01), bias 0. Squeeze-excitation convs (RegNetY)
+/// are convs too (weight N(0, √(2/fan_out))); pycls leaves their biases at PyTorch's default, U(−1/√fan_in, 1/√fan_in),
+/// drawn here from Philox uniforms u as bound·(2u − 1). Normals are Box–Muller in Double, then scaled and rounded once
+/// to Float.
 public final class AnyNetModel {
     public let spec: AnyNetSpec
     public let inputSize: Int
@@ -29,6 +31,7 @@ public final class AnyNetModel {
         var i = 0
         var pendingConv: (String, ConvGeometry, Int, Int)?
         var convUnits: [String: ConvBNUnit] = [:]
+        var seUnits: [String: SEUnit] = [:]
         var order: [String] = []
         while i < layers.count {
             switch layers[i] {
@@ -50,6 +53,15 @@ public final class AnyNetModel {
                 order.append(prefix)
             case .maxPool:
                 break
+            case .squeezeExcitation(let name, let c, let sq, let h, let w):
+                func uniform(_ count: Int, bound: Double, tensor: Int) -> [Float] {
+                    (0..<count).map { Float(bound * (2 * Double(rng.uniform(purpose: .initialization, epoch: tensor, index: $0)) - 1)) }
+                }
+                let w1 = parameters.add(name + ".f_ex.0.weight", shape: [sq, 1, 1, c], values: normal(sq * c, std: (2.0 / Double(sq)).squareRoot(), tensor: parameters.count))
+                let b1 = parameters.add(name + ".f_ex.0.bias", shape: [sq], values: uniform(sq, bound: 1 / Double(c).squareRoot(), tensor: parameters.count))
+                let w2 = parameters.add(name + ".f_ex.2.weight", shape: [c, 1, 1, sq], values: normal(c * sq, std: (2.0 / Double(c)).squareRoot(), tensor: parameters.count))
+                let b2 = parameters.add(name + ".f_ex.2.bias", shape: [c], values: uniform(c, bound: 1 / Double(sq).squareRoot(), tensor: parameters.count))
+                seUnits[String(name.dropLast(".f.se".count))] = SEUnit(channels: c, squeezed: sq, height: h, width: w, w1: w1, b1: b1, w2: w2, b2: b2)
             case .linear(let name, let inF, let outF):
                 let weight = parameters.add(name + ".weight", shape: [outF, inF], values: normal(outF * inF, std: 0.01, tensor: parameters.count))
                 let bias = parameters.add(name + ".bias", shape: [outF], values: [Float](repeating: 0, count: outF))
@@ -69,7 +81,7 @@ public final class AnyNetModel {
                 let residual = spec.block != .vanilla
                 if residual { branch[branch.count - 1].relu = false }
                 units.append(.block(Block(branch: branch, projection: convUnits["\(prefix).proj"].map { var u = $0; u.relu = false; return u },
-                                          residual: residual)))
+                                          residual: residual, se: seUnits[prefix])))
             }
         }
         units.append(.head(weight: parameters.position(of: "head.fc.weight")!, bias: parameters.position(of: "head.fc.bias")!))
@@ -90,9 +102,18 @@ public final class AnyNetModel {
         var relu: Bool
     }
 
+    /// A squeeze-excitation module (positions of its four tensors) on a height × width map.
+    struct SEUnit {
+        var channels: Int, squeezed: Int, height: Int, width: Int
+        var w1: Int, b1: Int, w2: Int, b2: Int
+    }
+
     struct Block {
         var branch: [ConvBNUnit]
         var projection: ConvBNUnit?
         var residual: Bool
+        /// Applied to the output of branch unit `Block.seAfter` (f.b, the grouped 3×3) when present.
+        var se: SEUnit?
+        static let seAfter = 1
     }
 }

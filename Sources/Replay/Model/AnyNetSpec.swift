@@ -44,10 +44,26 @@ public struct AnyNetSpec: Codable, Equatable, Sendable {
     public var stages: [Stage]
     public var inputChannels: Int
     public var classes: Int
+    /// pycls's se_r (RegNetY uses 0.25): with `resBottleneck` blocks, a squeeze-and-excitation module after the grouped
+    /// 3×3 conv's BN + ReLU, squeezing w_b channels to w_se = int(round(w_in · se_r)) — w_in being the *block's input*
+    /// width, as pycls's BottleneckTransform; no module when w_se = 0. nil (the default) leaves it out and out of the
+    /// spec's JSON, so the manifests (and run IDs) of specs without SE are unchanged. pycls ignores se_r for the other
+    /// block types; Reprise rejects that combination (`problems`).
+    public var seRatio: Double?
 
-    public init(stem: Stem, stemWidth: Int, block: Block, stages: [Stage], inputChannels: Int = 3, classes: Int) {
+    public init(stem: Stem, stemWidth: Int, block: Block, stages: [Stage], inputChannels: Int = 3, classes: Int, seRatio: Double? = nil) {
         self.stem = stem; self.stemWidth = stemWidth; self.block = block; self.stages = stages
-        self.inputChannels = inputChannels; self.classes = classes
+        self.inputChannels = inputChannels; self.classes = classes; self.seRatio = seRatio
+    }
+
+    /// What makes the spec unbuildable, in words (empty when it is fine).
+    public var problems: [String] {
+        var out: [String] = []
+        if let r = seRatio {
+            if !(r > 0 && r <= 1) { out.append("squeeze-excitation ratio \(r) is not in (0, 1]") }
+            if block != .resBottleneck { out.append("squeeze-excitation needs res_bottleneck_block (pycls puts it only in bottleneck blocks)") }
+        }
+        return out
     }
 
     /// The spec as free-form JSON for a run manifest.
@@ -71,6 +87,9 @@ extension AnyNetSpec {
     public enum Layer: Equatable, Sendable {
         case conv(name: String, ConvGeometry, inHeight: Int, inWidth: Int)
         case batchNorm(name: String, channels: Int)
+        /// pycls SE: global average pool, 1×1 conv channels → squeezed (bias), ReLU, 1×1 conv squeezed → channels
+        /// (bias), sigmoid, channel-wise product; keeps the spatial size.
+        case squeezeExcitation(name: String, channels: Int, squeezed: Int, inHeight: Int, inWidth: Int)
         case maxPool(name: String, channels: Int, kernel: Int, stride: Int, inHeight: Int, inWidth: Int)
         case linear(name: String, inFeatures: Int, outFeatures: Int)
     }
@@ -107,6 +126,10 @@ extension AnyNetSpec {
                     let (wb, groups) = AnyNetSpec.bottleneck(width: stage.width, multiplier: stage.bottleneckMultiplier, groupWidth: stage.groupWidth)
                     conv(prefix + ".f.a", wb, 1, 1)
                     conv(prefix + ".f.b", wb, 3, stride, groups: groups)
+                    if let r = seRatio {
+                        let squeezed = Int((Double(inC) * r).rounded(.toNearestOrEven))
+                        if squeezed > 0 { out.append(.squeezeExcitation(name: prefix + ".f.se", channels: wb, squeezed: squeezed, inHeight: h, inWidth: w)) }
+                    }
                     conv(prefix + ".f.c", stage.width, 1, 1)
                 }
                 if block != .vanilla && (inC != stage.width || stride != 1) {

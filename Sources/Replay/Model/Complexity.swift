@@ -3,6 +3,8 @@
 ///   and additions add none; the fully connected layer adds in·out + out (its bias).
 /// - params: k²·C·K / groups per conv, 2·C per BN, in·out + out for the fully connected layer.
 /// - acts: output elements of every conv, pooling layer and the fully connected layer (BN and ReLU are in place).
+/// - squeeze-excitation (pycls SE.complexity: gap2d_cx then two conv2d_cx with bias on a 1×1 map): C channels squeezed
+///   to S add 2·C·S + S + C flops, the same params, and S + C acts; the spatial size is unchanged.
 /// Output size of a layer with stride s: (h − 1)/s + 1 (pycls's formula, exact for "same" padding).
 public struct Complexity: Equatable, Sendable, CustomStringConvertible {
     public var flops = 0
@@ -27,6 +29,10 @@ extension AnyNetSpec {
                 cx.acts += g.outChannels * oh * ow
             case .batchNorm(_, let c):
                 cx.params += 2 * c
+            case .squeezeExcitation(_, let c, let s, _, _):
+                cx.flops += 2 * c * s + s + c
+                cx.params += 2 * c * s + s + c
+                cx.acts += s + c
             case .maxPool(_, let c, _, let s, let h, let w):
                 cx.acts += c * ((h - 1) / s + 1) * ((w - 1) / s + 1)
             case .linear(_, let i, let o):

@@ -37,6 +37,7 @@ extension AnyNetModel {
     /// constant for some image); callers decide how to store them.
     public func zeroCostProxies(_ proxies: [ZeroCostProxy], images: [Float], labels: [Int32]) -> [ZeroCostProxy: Double] {
         let batch = labels.count
+        precondition(spec.seRatio == nil, "zero-cost proxies: squeeze-excitation is not implemented in DoubleNetwork (ProxyRun rejects such specs)")
         precondition(images.count == batch * inputSize * inputSize * spec.inputChannels, "images do not fit the model")
         var scores: [ZeroCostProxy: Double] = [:]
         let wanted = Set(proxies)

@@ -52,6 +52,9 @@ public struct ProxyRun: Sendable {
             throw DatasetError(path: dataset.name, reason: "proxy batch of \(config.batchSize) needs 2 ≤ batch ≤ \(train.count) training images")
         }
         let start = Date()
+        if architecture.seRatio != nil {
+            throw DatasetError(path: "proxy config", reason: "zero-cost proxies are not implemented for squeeze-excitation (RegNetY) architectures")
+        }
         let model = AnyNetModel(spec: architecture, inputSize: train.height, seed: UInt64(bitPattern: seed))
         if let epoch = config.afterEpoch {
             guard let recipe = config.trainedWith else { throw DatasetError(path: "proxy config", reason: "afterEpoch needs trainedWith") }

@@ -15,6 +15,9 @@ import Kernels
 ///   with purpose .preciseBatchNormAugmentation (pycls iterates its shuffling, augmenting training loader again);
 /// - then evaluation on the test set in inference mode (batches of 256), an eval-log entry, and a checkpoint
 ///   (all tensors + momentum buffers) committed to the archive with status in_progress (completed after the last epoch).
+/// With a validation part (`DatasetSpec.validationCount`, held out of the training set) it is evaluated after the test
+/// set and logged; with `earlyStoppingPatience` p the run completes at the first epoch e with e − best ≥ p, best being
+/// the first epoch of lowest validation top-1 error so far (metrics `stopped_early`, `best_validation_epoch`).
 /// Epoch 0's checkpoint is the initialisation. A run found in_progress resumes from its last checkpoint: since every
 /// random draw is keyed by (seed, purpose, epoch, index), the resumed run is bitwise identical to an uninterrupted one.
 public final class Trainer {
@@ -35,17 +38,29 @@ public final class Trainer {
         public var resumedFrom: Int?
     }
 
+    /// The first epoch with the lowest validation top-1 error in the log (nil when no epoch has one).
+    static func bestValidationEpoch(_ log: EvalLog) -> Int? {
+        var best: (epoch: Int, error: Double)?
+        for e in log.epochs { if let v = e.validationTop1Error, best == nil || v < best!.error { best = (e.epoch, v) } }
+        return best?.epoch
+    }
+
     public func run(in archive: Archive) throws -> Outcome {
-        let problems = spec.training.validate()
+        let problems = spec.architecture.problems + spec.training.validate()
         guard problems.isEmpty else { throw DatasetError(path: "training config", reason: problems.joined(separator: "; ")) }
-        let (train, test) = try data ?? spec.dataset.load()
+        let (fullTrain, test) = try data ?? spec.dataset.load()
+        // The validation part (if any) is held out of training; the dataset digest covers the whole train part.
+        let (train, validation) = try spec.dataset.validationSplit(of: fullTrain)
+        if spec.training.earlyStoppingPatience != nil && validation == nil {
+            throw DatasetError(path: spec.dataset.name, reason: "early stopping needs a validation part: set the dataset's validationCount (reprise train --validation N)")
+        }
         guard train.count >= spec.training.batchSize else {
             throw DatasetError(path: spec.dataset.name, reason: "\(train.count) training images, fewer than one batch of \(spec.training.batchSize)")
         }
         guard train.classes == spec.architecture.classes, train.channels == spec.architecture.inputChannels, train.height == train.width else {
             throw DatasetError(path: spec.dataset.name, reason: "dataset (\(train.classes) classes, \(train.channels) channels, \(train.height)×\(train.width)) does not fit the architecture (\(spec.architecture.classes) classes, \(spec.architecture.inputChannels) channels, square input)")
         }
-        let manifest = try spec.manifest(datasetDigest: DatasetSpec.digest(train: train, test: test))
+        let manifest = try spec.manifest(datasetDigest: DatasetSpec.digest(train: fullTrain, test: test))
         let run = try archive.putManifest(manifest)
         let model = AnyNetModel(spec: spec.architecture, inputSize: train.height, seed: UInt64(bitPattern: spec.seed))
 
@@ -160,10 +175,12 @@ public final class Trainer {
                 model.recomputeBatchNormStatistics(batches: batches, batch: batch, workers: workers)
             }
             let evaluation = evaluate(model, on: test)
+            let validated = validation.map { evaluate(model, on: $0) }
             let trainTop1Error = 100 * Double(wrong) / Double(seen)
             log.epochs.append(.init(epoch: epoch, learningRate: Double(lr), trainLoss: lossSum / Double(stepsPerEpoch),
                                     trainTop1Error: trainTop1Error, testLoss: evaluation.loss,
-                                    testTop1Error: evaluation.top1Error, testTop5Error: evaluation.top5Error))
+                                    testTop1Error: evaluation.top1Error, testTop5Error: evaluation.top5Error,
+                                    validationLoss: validated?.loss, validationTop1Error: validated?.top1Error))
             timings.secondsPerEpoch.append(Date().timeIntervalSince(start))
             if timings.trainingSecondsPerEpoch?.count == timings.secondsPerEpoch.count - 1 {
                 timings.trainingSecondsPerEpoch?.append(trainingSeconds)
@@ -190,6 +207,18 @@ public final class Trainer {
                 }
             } else {
                 finished = epoch == spec.training.epochs
+            }
+            if let validated {
+                metrics["validation_top1_error"] = validated.top1Error
+                metrics["validation_loss"] = validated.loss
+            }
+            if let patience = spec.training.earlyStoppingPatience, let best = Self.bestValidationEpoch(log) {
+                metrics["best_validation_epoch"] = Double(best)
+                if !finished && epoch - best >= patience {
+                    finished = true
+                    metrics["stopped_early"] = 1
+                    record.reason = "early stopping: validation top-1 error not below epoch \(best)'s for \(patience) epoch(s)"
+                }
             }
             if finished {
                 record.status = .completed

@@ -26,10 +26,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// FEAR's two-stage training instead of the plain schedule (see `FearConfig`); nil = plain training. Omitted from
     /// the manifest when nil.
     public var fear: FearConfig?
+    /// Early stopping: training ends once the validation top-1 error (the dataset needs `validationCount`) has not
+    /// fallen below its best for this many epochs; the best is the first epoch with the lowest error. nil = off;
+    /// omitted from the manifest when nil.
+    public var earlyStoppingPatience: Int?
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize, baseLearningRate, schedule, steps, warmupEpochs, warmupFactor, momentum, nesterov, weightDecay
-        case labelSmoothing, cropPadding, horizontalFlip, preciseBatchNormSamples, fear
+        case labelSmoothing, cropPadding, horizontalFlip, preciseBatchNormSamples, fear, earlyStoppingPatience
     }
 
     public init(epochs: Int, batchSize: Int) { self.epochs = epochs; self.batchSize = batchSize }
@@ -46,10 +50,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try take(.cropPadding, &cropPadding); try take(.horizontalFlip, &horizontalFlip)
         try take(.preciseBatchNormSamples, &preciseBatchNormSamples)
         fear = try c.decodeIfPresent(FearConfig.self, forKey: .fear)
+        earlyStoppingPatience = try c.decodeIfPresent(Int.self, forKey: .earlyStoppingPatience)
     }
 
     /// Fields `encode(to:)` leaves out when they hold their default.
-    public static let keysOmittedAtDefault = [CodingKeys.preciseBatchNormSamples.stringValue, CodingKeys.fear.stringValue]
+    public static let keysOmittedAtDefault = [CodingKeys.preciseBatchNormSamples.stringValue, CodingKeys.fear.stringValue,
+                                              CodingKeys.earlyStoppingPatience.stringValue]
 
     /// Writes every field except `preciseBatchNormSamples` when it is 0.
     public func encode(to encoder: Encoder) throws {
@@ -63,6 +69,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(horizontalFlip, forKey: .horizontalFlip)
         if preciseBatchNormSamples != 0 { try c.encode(preciseBatchNormSamples, forKey: .preciseBatchNormSamples) }
         try c.encodeIfPresent(fear, forKey: .fear)
+        try c.encodeIfPresent(earlyStoppingPatience, forKey: .earlyStoppingPatience)
     }
 
     /// The learning rate of epoch e (0-based), computed in Double and rounded once to Float.
@@ -91,6 +98,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             problems.append("preciseBatchNormSamples must be 0 (off) or at least one batch (\(batchSize)); got \(preciseBatchNormSamples)")
         }
         if let fear { problems += fear.validate() }
+        if let p = earlyStoppingPatience, p < 1 { problems.append("early-stopping patience must be ≥ 1 epoch (got \(p))") }
+        if earlyStoppingPatience != nil && fear != nil { problems.append("early stopping and FEAR cannot be combined") }
         return problems
     }
 }

@@ -19,6 +19,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Stage strides, comma-separated.") var strides = "1,2,2,2"
     @Option(help: "Bottleneck ratio b (w_b = w/b), one value or per stage.") var bottleneck = "1"
     @Option(help: "Group width g, one value or per stage.") var groupWidth = "8"
+    @Option(help: "Squeeze-excitation ratio se_r (RegNetY: 0.25; res_bottleneck_block only; 0 = none): w_se = round(w_in · se_r).")
+    var seRatio = 0.0
     @Option(help: "Epochs.") var epochs = 2
     @Option(help: "Batch size.") var batch = 128
     @Option(help: "Base learning rate (cosine schedule).") var lr = 0.1
@@ -27,6 +29,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Random-crop padding in pixels (0 = off).") var cropPadding = 0
     @Option(help: "pycls precise BN: recompute BN statistics after each epoch on this many training images (0 = off; pycls uses 8192).") var preciseBnSamples = 0
     @Flag(help: "Random horizontal flips.") var flip = false
+    @Option(help: "Hold this many training images out as a validation part, evaluated after every epoch (0 = none).") var validation = 0
+    @Option(help: "Early stopping: end once validation top-1 error has not improved for this many epochs (needs --validation).")
+    var earlyStoppingPatience: Int?
     @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: Int64 = 0
 
     func runSpec() throws -> RunSpec {
@@ -56,7 +61,8 @@ struct RunOptions: ParsableArguments {
         let architecture = AnyNetSpec(stem: stemKind, stemWidth: stemWidth, block: blockKind,
                                       stages: d.indices.map { .init(depth: d[$0], width: w[$0], stride: s[$0],
                                                                     bottleneckMultiplier: 1 / Double(b[$0]), groupWidth: g[$0]) },
-                                      inputChannels: channels, classes: classes)
+                                      inputChannels: channels, classes: classes, seRatio: seRatio > 0 ? seRatio : nil)
+        if let problem = architecture.problems.first { throw CommandLineError(message: "--se-ratio \(seRatio): \(problem)") }
         var training = TrainingConfig(epochs: epochs, batchSize: batch)
         training.baseLearningRate = lr
         training.weightDecay = weightDecay
@@ -64,7 +70,10 @@ struct RunOptions: ParsableArguments {
         training.cropPadding = cropPadding
         training.preciseBatchNormSamples = preciseBnSamples
         training.horizontalFlip = flip
-        return RunSpec(architecture: architecture, dataset: DatasetSpec(name: dataset, trainLimit: trainLimit, testLimit: testLimit),
+        training.earlyStoppingPatience = earlyStoppingPatience
+        var data = DatasetSpec(name: dataset, trainLimit: trainLimit, testLimit: testLimit)
+        if validation > 0 { data.validationCount = validation }
+        return RunSpec(architecture: architecture, dataset: data,
                        training: training, seed: seed)
     }
 }
