@@ -18,9 +18,12 @@ import Foundation
 /// (scipy 1.17.1; asymptotic, since y has a tie).
 public func kendallTauB(_ x: [Double], _ y: [Double]) throws -> Correlation {
     try StatisticError.check(x, y, minimum: 3)
-    let n = x.count
     let (concordant, discordant) = concordantDiscordantPairs(x, y)
-    let xTies = tieGroupSizes(x), yTies = tieGroupSizes(y)
+    return kendallTauB(n: x.count, concordant: concordant, discordant: discordant, xTies: tieGroupSizes(x), yTies: tieGroupSizes(y))
+}
+
+/// τ-b and its p-value from the pair counts and the tie groups (sizes ≥ 2, ascending: the sums run in that order).
+func kendallTauB(n: Int, concordant: Int, discordant: Int, xTies: [Int], yTies: [Int]) -> Correlation {
     let n0 = Double(n * (n - 1) / 2)
     let n1 = xTies.reduce(0.0) { $0 + Double($1 * ($1 - 1) / 2) }
     let n2 = yTies.reduce(0.0) { $0 + Double($1 * ($1 - 1) / 2) }

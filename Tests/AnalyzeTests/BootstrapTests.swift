@@ -85,4 +85,33 @@ struct AllPairsTests {
             #expect(f.spearman == e.spearman && f.kendall == e.kendall)
         }
     }
+
+    /// Synthetic columns that exercise every path of the shared-work algorithm: heavy ties (3 levels), missing keys,
+    /// a constant column, a column with a NaN, one sharing only 2 keys with the others, unicode keys; each entry equals
+    /// pair-by-pair `spearman`/`kendallTauB` exactly (nil where they throw), with 1 and 3 threads.
+    @Test func equalsPairByPairOnAwkwardColumns() {
+        var g = SplitMix64(seed: 5)
+        func column(levels: Int, keep: Int) -> [String: Double] {
+            var out: [String: Double] = [:]
+            for k in 0..<300 where g.next(below: 10) < keep { out["modèl-\(k)|\(k % 7 == 0 ? 288 : 224)"] = Double(g.next(below: levels)) / 4 }
+            return out
+        }
+        var columns = [column(levels: 3, keep: 9), column(levels: 1_000_000, keep: 8), column(levels: 3, keep: 10),
+                       column(levels: 40, keep: 7), column(levels: 1, keep: 9), ["modèl-1|224": 1, "modèl-2|224": 2]]
+        var withNaN = column(levels: 50, keep: 9)
+        withNaN[withNaN.keys.sorted()[3]] = .nan
+        columns.append(withNaN)
+        let one = AllPairsCorrelations(columns: columns, threads: 1), three = AllPairsCorrelations(columns: columns, threads: 3)
+        #expect(one.entries.count == 21)
+        var defined = 0
+        for (e, f) in zip(one.entries, three.entries) {
+            let p = PairedColumns(columns[e.first], columns[e.second])
+            #expect(e.n == p.keys.count)
+            let rho = try? spearman(p.x, p.y), tau = try? kendallTauB(p.x, p.y)
+            #expect(e.spearman == rho && e.kendall == tau, "pair \(e.first), \(e.second)")
+            #expect(f.spearman == e.spearman && f.kendall == e.kendall)
+            if rho != nil { defined += 1 }
+        }
+        #expect(defined == 6, "pairs among the four ordinary columns")
+    }
 }
