@@ -36,20 +36,23 @@ public struct ImageDataset: Sendable {
                             images: images, labels: indices.map { labels[$0] })
     }
 
-    /// A seeded split: a Philox permutation (purpose .split), the first `testCount` to test, the rest to train,
-    /// each kept in original order.
-    /// Holds `count` images out (a validation part): the first `count` of a Philox permutation (purpose .split,
-    /// epoch 1 — epoch 0 is the train/test split), each part kept in dataset order.
+    /// Holds `count` images out (a validation part): `partition` with epoch 1 (epoch 0 is the train/test split).
     public func holdOut(_ count: Int, seed: UInt64) -> (rest: ImageDataset, heldOut: ImageDataset) {
-        let order = Philox(seed: seed).permutation(self.count, purpose: .split, epoch: 1)
-        let held = order.prefix(count).sorted(), rest = order.dropFirst(count).sorted()
-        return (subset(Array(rest), name: name), subset(held, name: name + "-validation"))
+        let (held, rest) = partition(count, seed: seed, epoch: 1)
+        return (subset(rest, name: name), subset(held, name: name + "-validation"))
     }
 
+    /// Indices of the first `count` of a Philox permutation (purpose .split, `epoch`) and of the rest, each ascending
+    /// (each part keeps dataset order).
+    func partition(_ count: Int, seed: UInt64, epoch: Int) -> (first: [Int], rest: [Int]) {
+        let order = Philox(seed: seed).permutation(self.count, purpose: .split, epoch: epoch)
+        return (order.prefix(count).sorted(), order.dropFirst(count).sorted())
+    }
+
+    /// A seeded split: `partition` with epoch 0, the first `testCount` to test, the rest to train.
     public func split(testCount: Int, seed: UInt64) -> (train: ImageDataset, test: ImageDataset) {
-        let order = Philox(seed: seed).permutation(count, purpose: .split, epoch: 0)
-        let test = order.prefix(testCount).sorted(), train = order.dropFirst(testCount).sorted()
-        return (subset(Array(train), name: name + "-train"), subset(test, name: name + "-test"))
+        let (test, train) = partition(testCount, seed: seed, epoch: 0)
+        return (subset(train, name: name + "-train"), subset(test, name: name + "-test"))
     }
 }
 
