@@ -35,6 +35,11 @@ public struct ObjectStore: Sendable {
         public static let tensor = Compression.ifSaves(minimumSaving: 0.25)
     }
 
+    /// Whether large raw objects may be written with `O_DIRECT` (`DirectObjectWrite`); off, they take the buffered
+    /// overlapped path. Both store identical bytes (tested); the switch exists for that test and for file systems where
+    /// a user wants page-cache writes.
+    public var allowsDirectIO = true
+
     public init(root: String) { self.root = root }
 
     public func path(of id: ObjectID) -> String {
@@ -46,50 +51,160 @@ public struct ObjectStore: Sendable {
         access(path(of: id), F_OK) == 0
     }
 
+    /// Objects at least this large are hashed on a second thread while their bytes are written (see `put`).
+    static let overlapThreshold = 1 << 20
+
     /// Stores `bytes` and returns their ID.
+    ///
+    /// Small or compressed objects: hash, skip if present, write durably, read back. Raw objects of at least
+    /// `overlapThreshold` bytes (checkpoint tensors): the SHA-256 is computed on a second thread while this one writes
+    /// the bytes to a temporary file (the header does not depend on the name); then a present object discards the
+    /// temporary file, and a new one is fsynced, renamed to its name and its directory fsynced. Either way the stored
+    /// file is then read back and compared byte for byte with what was hashed.
     @discardableResult
     public func put(_ bytes: UnsafeRawBufferPointer, compression: Compression) throws -> ObjectID {
-        let id = ObjectID(of: bytes)
-        let destination = path(of: id)
-        if access(destination, F_OK) == 0 { return id }
-
-        let useZlib: Bool
         var compressed: Data?
         switch compression {
-        case .never: useZlib = false
+        case .never: break
         case .always:
             compressed = Zlib.compress(bytes)
-            useZlib = true
         case .ifSaves(let saving):
             let sample = UnsafeRawBufferPointer(rebasing: bytes[0..<min(bytes.count, 1 << 16)])
             let sampleSize = Zlib.compress(sample, level: 1).count
             if sample.count > 0, Double(sampleSize) <= (1 - saving) * Double(sample.count) {
                 let full = Zlib.compress(bytes)
-                useZlib = Double(full.count) <= (1 - saving) * Double(bytes.count)
-                if useZlib { compressed = full }
-            } else {
-                useZlib = false
+                if Double(full.count) <= (1 - saving) * Double(bytes.count) { compressed = full }
             }
         }
+        let header = Self.header(codec: compressed == nil ? 0 : 1, length: bytes.count)
 
-        var file = Data(capacity: Self.headerSize + (compressed?.count ?? bytes.count))
-        file.append(contentsOf: Self.magic)
-        file.append(1)
-        file.append(useZlib ? 1 : 0)
-        file.append(contentsOf: [0, 0])
-        withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { file.append(contentsOf: $0) }
-        if let compressed { file.append(compressed) } else { file.append(contentsOf: bytes) }
+        if let compressed {
+            return try compressed.withUnsafeBytes { payload in
+                try putSequentially(bytes, header: header, payload: payload)
+            }
+        }
+        if bytes.count < Self.overlapThreshold {
+            return try putSequentially(bytes, header: header, payload: bytes)
+        }
+        return try putOverlapped(bytes, header: header)
+    }
 
+    private func putSequentially(_ bytes: UnsafeRawBufferPointer, header: [UInt8], payload: UnsafeRawBufferPointer) throws -> ObjectID {
+        let id = ObjectID(of: bytes)
+        let destination = path(of: id)
+        if access(destination, F_OK) == 0 { return id }
+        try makeFanOutDirectory(for: destination)
+        let pending = try DurableFile.PendingFile(in: temporaryDirectory, for: destination)
+        do {
+            try header.withUnsafeBytes { try pending.append($0) }
+            try pending.append(payload)
+        } catch { pending.discard(); throw error }
+        try pending.commit(as: destination)
+        try verifyReadBack(destination, header: header, payload: payload)
+        return id
+    }
+
+    private func putOverlapped(_ bytes: UnsafeRawBufferPointer, header: [UInt8]) throws -> ObjectID {
+        switch !allowsDirectIO ? .unsupported : DirectObjectWrite.write(header: header, payload: bytes, temporaryDirectory: temporaryDirectory,
+                                       describedAs: Self.unnamed) {
+        case .written(let id, let file):
+            let destination = path(of: id)
+            if access(destination, F_OK) == 0 {
+                file.discard()
+                return id
+            }
+            do { try makeFanOutDirectory(for: destination) } catch { file.discard(); throw error }
+            try file.commit(as: destination)   // already read back from the device and compared
+            return id
+        case .failed(let id, let error):
+            throw Self.naming(error, after: path(of: id))
+        case .unsupported:
+            break
+        }
+        final class Results: @unchecked Sendable {
+            var id: ObjectID?
+            var pending: DurableFile.PendingFile?
+            var error: Error?
+        }
+        let results = Results()
+        nonisolated(unsafe) let shared = bytes
+        let temporaryDirectory = temporaryDirectory
+        DispatchQueue.concurrentPerform(iterations: 2) { task in
+            if task == 0 {
+                results.id = ObjectID(of: shared)
+                return
+            }
+            do {
+                let pending = try DurableFile.PendingFile(in: temporaryDirectory, for: Self.unnamed)
+                results.pending = pending
+                try header.withUnsafeBytes { try pending.append($0) }
+                try pending.append(shared)
+            } catch {
+                results.error = error
+            }
+        }
+        let id = results.id!
+        guard let pending = results.pending, results.error == nil else {
+            results.pending?.discard()
+            throw Self.naming(results.error!, after: path(of: results.id!))
+        }
+        let destination = path(of: id)
+        if access(destination, F_OK) == 0 {
+            pending.discard()
+            return id
+        }
+        do { try makeFanOutDirectory(for: destination) } catch { pending.discard(); throw error }
+        try pending.commit(as: destination)
+        try verifyReadBack(destination, header: header, payload: bytes)
+        return id
+    }
+
+    /// What errors raised before an object's name is known call it; `naming(_:after:)` replaces it with the final path.
+    private static let unnamed = "<object being written>"
+
+    private static func naming(_ error: Error, after path: String) -> Error {
+        switch error {
+        case ArchiveError.io(let place, let operation, let reason) where place == unnamed:
+            return ArchiveError.io(path: path, operation: operation, reason: reason)
+        case ArchiveError.corruptObject(let place, let reason) where place == unnamed:
+            return ArchiveError.corruptObject(path: path, reason: reason)
+        default:
+            return error
+        }
+    }
+
+    private func makeFanOutDirectory(for destination: String) throws {
         let directory = (destination as NSString).deletingLastPathComponent
         if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw ArchiveError.errno(directory, "mkdir") }
-        try DurableFile.write(file, to: destination, temporaryDirectory: temporaryDirectory)
+    }
 
-        // Read back: the stored file must be exactly what was hashed (catches short writes and bad media early).
-        let back = try DurableFile.read(destination)
-        guard back == file else {
-            throw ArchiveError.corruptObject(path: destination, reason: "read-back after write differs from what was written")
+    static func header(codec: UInt8, length: Int) -> [UInt8] {
+        var header = magic + [1, codec, 0, 0]
+        withUnsafeBytes(of: UInt64(length).littleEndian) { header.append(contentsOf: $0) }
+        return header
+    }
+
+    /// Reads the stored file back in 8 MiB pieces and compares it with `header` + `payload` (catches short writes and
+    /// bad media early); throws `corruptObject` on any difference, including a length difference.
+    private func verifyReadBack(_ file: String, header: [UInt8], payload: UnsafeRawBufferPointer) throws {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ArchiveError.errno(file, "open for read-back") }
+        defer { close(fd) }
+        let different = ArchiveError.corruptObject(path: file, reason: "read-back after write differs from what was written")
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 8 << 20, alignment: 64)
+        defer { chunk.deallocate() }
+        let headerBack = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<header.count])
+        guard try DurableFile.readFully(fd, into: headerBack, path: file) == header.count,
+              header.withUnsafeBytes({ memcmp($0.baseAddress!, headerBack.baseAddress!, header.count) }) == 0 else { throw different }
+        var offset = 0
+        while offset < payload.count {
+            let n = min(chunk.count, payload.count - offset)
+            guard try DurableFile.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<n]), path: file) == n,
+                  memcmp(chunk.baseAddress!, payload.baseAddress! + offset, n) == 0 else { throw different }
+            offset += n
         }
-        return id
+        var extra: UInt8 = 0
+        guard Foundation.read(fd, &extra, 1) == 0 else { throw different }
     }
 
     @discardableResult

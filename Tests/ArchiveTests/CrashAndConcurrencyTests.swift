@@ -5,11 +5,12 @@ import Testing
 /// These tests run the real `reprise` binary in child processes.
 @Suite(.serialized) struct CrashAndConcurrencyTests {
     /// SIGKILL in the middle of an ingest: the archive passes fsck and holds every run the process reported committed.
+    /// Tensors of 1.5 MiB take the O_DIRECT path (`DirectObjectWrite`), whose last piece is padded then truncated.
     @Test func killedIngestLosesNothingCommitted() throws {
         let t = try TemporaryArchive()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: builtProduct("reprise"))
-        process.arguments = ["synthesize", "--archive", t.path, "--runs", "100000", "--tensor-bytes", "65536"]
+        process.arguments = ["synthesize", "--archive", t.path, "--runs", "100000", "--tensor-bytes", "1572864"]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

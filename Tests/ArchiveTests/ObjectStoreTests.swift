@@ -36,6 +36,36 @@ import Testing
         #expect(try t.archive.getTensor(b, count: 50_000) == zeros)
     }
 
+    /// Large raw objects are hashed while written (O_DIRECT pieces of 4 MiB, or buffered when O_DIRECT is off): the
+    /// stored file is exactly the 16-byte header + payload either way, at sizes around the piece and 4 KiB boundaries
+    /// (one piece, one piece plus a byte, an unaligned tail of 5 bytes), and no temporary file is left behind.
+    @Test(arguments: [(1 << 20), (4 << 20) - 16, (4 << 20) - 15, (9 << 20) + 5])
+    func largeObjectsAreStoredExactlyByEitherPath(size: Int) throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(size)
+        let payload = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            for i in 0..<size { state = state &* 6364136223846793005 &+ 1442695040888963407; buffer[i] = UInt8(truncatingIfNeeded: state >> 56) }
+            count = size
+        }
+        var header = Array("RPRO".utf8) + [1, 0, 0, 0]
+        withUnsafeBytes(of: UInt64(size).littleEndian) { header.append(contentsOf: $0) }
+        let expectedID = ObjectID(of: Data(payload))
+        for direct in [true, false] {
+            let t = try TemporaryArchive()
+            var store = t.archive.objects
+            store.allowsDirectIO = direct
+            let id = try payload.withUnsafeBytes { try store.put($0, compression: .never) }
+            #expect(id == expectedID)
+            let file = try Data(contentsOf: URL(fileURLWithPath: store.path(of: id)))
+            #expect(file.count == 16 + size)
+            #expect(file == Data(header + payload), "direct: \(direct)")
+            #expect(try store.get(id) == Data(payload))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: t.path + "/tmp").isEmpty)
+            // Storing it again (the object exists once the name is known) leaves one file and no temporary.
+            #expect(try payload.withUnsafeBytes { try store.put($0, compression: .never) } == id)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: t.path + "/tmp").isEmpty)
+        }
+    }
+
     /// Flipping any single byte of a stored object (header or payload, raw or compressed) is caught by a read and by fsck.
     @Test(arguments: [ObjectStore.Compression.never, .always])
     func everyFlippedByteIsCaught(compression: ObjectStore.Compression) throws {
