@@ -111,13 +111,16 @@ public enum Gemm {
     @inline(__always)
     static func packPanelA(_ a: StridedMatrix, row: Int, column: Int, height: Int, depth: Int,
                            into panel: UnsafeMutablePointer<Float>) {
-        if height < mr { panel.update(repeating: 0, count: depth * mr) }
         if a.columnStride == 1 {
-            for i in 0..<height {
-                let src = a.base + (row + i) * a.rowStride + column
-                for p in 0..<depth { panel[p * mr + i] = src[p] }
-            }
-        } else {
+            reprise_sgemm_pack_a(a.base + row * a.rowStride + column, Int64(a.rowStride), Int64(height), Int64(depth), panel)
+            return
+        }
+        if a.rowStride == 1 {
+            reprise_sgemm_pack_a_columns(a.base + column * a.columnStride + row, Int64(a.columnStride), Int64(height), Int64(depth), panel)
+            return
+        }
+        if height < mr { panel.update(repeating: 0, count: depth * mr) }
+        do {
             for p in 0..<depth {
                 let src = a.base + row * a.rowStride + (column + p) * a.columnStride
                 for i in 0..<height { panel[p * mr + i] = src[i * a.rowStride] }

@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 import Kernels
 import Testing
@@ -27,6 +28,24 @@ import Testing
                     }
                 }
                 #expect(bits(fast) == bits(slow), "m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB) acc=\(accumulate)")
+            }
+        }
+    }
+
+    /// The block-transposing A packer writes exactly what the one-float-at-a-time loop writes, for every panel height
+    /// (partial panels are zero-filled), depths around the 8-wide blocks, and a row stride wider than the depth.
+    @Test func packingAEqualsThePlainLoop() {
+        let source = randomFloats(6 * 50, seed: 9)
+        source.withUnsafeBufferPointer { src in
+            for height in 1...Gemm.mr {
+                for depth in [0, 1, 7, 8, 9, 16, 23, 40] {
+                    var fast = [Float](repeating: .nan, count: depth * Gemm.mr)
+                    var plain = [Float](repeating: -.nan, count: depth * Gemm.mr)
+                    reprise_sgemm_pack_a(src.baseAddress! + 3, 50, Int64(height), Int64(depth), &fast)
+                    reprise_sgemm_pack_a_plain(src.baseAddress! + 3, 50, Int64(height), Int64(depth), &plain)
+                    #expect(bits(fast) == bits(plain), "height \(height) depth \(depth)")
+                    if depth > 1 { #expect(plain[Gemm.mr] == source[3 + 1]) }   // panel[1*MR + 0] = row 0, column 1
+                }
             }
         }
     }

@@ -17,6 +17,14 @@ void reprise_sgemm_microkernel(int64_t kc, const float *a, const float *b,
 void reprise_sgemm_microkernel_portable(int64_t kc, const float *a, const float *b,
                                         float *c, int64_t ldc, int load_c, int64_t mr, int64_t nr);
 
+/// Packs rows of a row-major A (row stride `row_stride`) into an MR-tall panel (sgemm_pack.c):
+///     panel[p*MR + i] = src[i*row_stride + p] for i < height ≤ MR, p < depth; 0 for height ≤ i < MR.
+/// AVX2 block transposes when available; `_plain` is the one-float-at-a-time loop the tests hold it to.
+void reprise_sgemm_pack_a(const float *src, int64_t row_stride, int64_t height, int64_t depth, float *panel);
+void reprise_sgemm_pack_a_plain(const float *src, int64_t row_stride, int64_t height, int64_t depth, float *panel);
+/// The same panel from an A with unit row stride: panel[p*MR + i] = src[p*column_stride + i].
+void reprise_sgemm_pack_a_columns(const float *src, int64_t column_stride, int64_t height, int64_t depth, float *panel);
+
 /// 1 when the AVX2/FMA micro-kernel is in use on this CPU.
 int reprise_sgemm_uses_avx2(void);
 
