@@ -13,6 +13,12 @@ let convShapes: [Conv2D] = [
     Conv2D(batch: 1, height: 9, width: 8, inChannels: 3, outChannels: 5, kernel: 5, stride: 3, padding: 1),
     Conv2D(batch: 1, height: 3, width: 3, inChannels: 2, outChannels: 4, kernel: 3, padding: 0),
     Conv2D(batch: 4, height: 8, width: 8, inChannels: 24, outChannels: 48, kernel: 3, stride: 2, groups: 3),
+    // Group width 8 in and out (register-accumulator backward-weights), rows wide enough for the 8- and 4-pixel forward
+    // blocks with edge pixels on both sides; stride 2; a 5×5 kernel; an image narrower than the kernel.
+    Conv2D(batch: 2, height: 11, width: 21, inChannels: 16, outChannels: 16, kernel: 3, groups: 2),
+    Conv2D(batch: 2, height: 9, width: 19, inChannels: 24, outChannels: 24, kernel: 3, stride: 2, groups: 3),
+    Conv2D(batch: 1, height: 6, width: 14, inChannels: 16, outChannels: 32, kernel: 5, stride: 1, padding: 2, groups: 2),
+    Conv2D(batch: 1, height: 3, width: 2, inChannels: 16, outChannels: 16, kernel: 5, stride: 1, padding: 2, groups: 2),
 ]
 
 @Suite struct Conv2DTests {
