@@ -67,5 +67,12 @@ void reprise_bn_backward_sums(const float *x, const float *dy, const float *relu
 void reprise_bn_backward_dx(const float *x, const float *dy, const float *relu_output, const float *mean,
                             const float *inverse_std, const float *factor, const float *sum_dy, const float *sum_dy_xhat,
                             float rows, int64_t m0, int64_t m1, int64_t C, float *dx);
+/// The plain loops the two above dispatch to when C is not a multiple of 8 or AVX2 is missing (the AVX2 versions are
+/// tested bit for bit against them).
+void reprise_bn_backward_sums_plain(const float *x, const float *dy, const float *relu_output, const float *mean,
+                                    const float *inverse_std, int64_t m0, int64_t m1, int64_t C, double *partial);
+void reprise_bn_backward_dx_plain(const float *x, const float *dy, const float *relu_output, const float *mean,
+                                  const float *inverse_std, const float *factor, const float *sum_dy, const float *sum_dy_xhat,
+                                  float rows, int64_t m0, int64_t m1, int64_t C, float *dx);
 
 #endif
