@@ -66,12 +66,60 @@ void reprise_grouped_conv_forward_avx2(const float *x, const float *wt, float *y
     }
 }
 
+// Group width 8 in, kernel at most 3×3: all k·k taps' dcol chains of one (pixel, group) advance together (up to 9
+// independent accumulators), then are added into dx in (kh, kw) order. Each dcol value is still its chain over o from
+// +0, and each dx element still receives its additions in (m, kh, kw) order.
+__attribute__((target("avx2,fma")))
+static void backward_data_c8(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
+                             int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                             int64_t OH, int64_t OW, int64_t G) {
+    const int64_t Kg = K / G, T = k * k;
+    for (int64_t n = n0; n < n1; n++)
+    for (int64_t i = 0; i < OH; i++)
+    for (int64_t j = 0; j < OW; j++) {
+        const float *d = dy + ((n * OH + i) * OW + j) * K;
+        for (int64_t g = 0; g < G; g++) {
+            __m256 acc[9];
+            for (int t = 0; t < 9; t++) acc[t] = _mm256_setzero_ps();
+            // w[(g·Kg + o)][t][c]: tap t's 8 channels are one vector
+            const float *wg = w + g * Kg * T * 8;
+            if (T == 9) {
+                for (int64_t o = 0; o < Kg; o++) {
+                    const __m256 dv = _mm256_broadcast_ss(d + g * Kg + o);
+                    const float *wo = wg + o * 72;
+                    for (int t = 0; t < 9; t++) acc[t] = _mm256_fmadd_ps(dv, _mm256_loadu_ps(wo + t * 8), acc[t]);
+                }
+            } else {
+                for (int64_t o = 0; o < Kg; o++) {
+                    const __m256 dv = _mm256_broadcast_ss(d + g * Kg + o);
+                    const float *wo = wg + o * T * 8;
+                    for (int64_t t = 0; t < T; t++) acc[t] = _mm256_fmadd_ps(dv, _mm256_loadu_ps(wo + t * 8), acc[t]);
+                }
+            }
+            for (int64_t kh = 0; kh < k; kh++) {
+                const int64_t ih = i * s - p + kh;
+                if (ih < 0 || ih >= H) continue;
+                for (int64_t kw = 0; kw < k; kw++) {
+                    const int64_t iw = j * s - p + kw;
+                    if (iw < 0 || iw >= W) continue;   // dcol of a padding tap is never added
+                    float *target = dx + ((n * H + ih) * W + iw) * C + g * 8;
+                    _mm256_storeu_ps(target, _mm256_add_ps(_mm256_loadu_ps(target), acc[kh * k + kw]));
+                }
+            }
+        }
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void reprise_grouped_conv_backward_data_avx2(const float *dy, const float *w, float *dx, int64_t n0, int64_t n1,
                                              int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
                                              int64_t OH, int64_t OW, int64_t G) {
     const int64_t Cg = C / G, Kg = K / G;
     memset(dx + n0 * H * W * C, 0, (size_t)((n1 - n0) * H * W * C) * sizeof(float));
+    if (Cg == 8 && k <= 3) {
+        backward_data_c8(dy, w, dx, n0, n1, H, W, C, K, k, s, p, OH, OW, G);
+        return;
+    }
     for (int64_t n = n0; n < n1; n++)
     for (int64_t i = 0; i < OH; i++)
     for (int64_t j = 0; j < OW; j++) {

@@ -70,9 +70,10 @@ extension AnyNetModel {
         output(dOut.count) { ReLU.backward(y: y, dy: dOut, dx: $0, count: dOut.count) }
     }
 
-    /// Returns dx; writes the gradients of the unit's weight, γ and β. The unit's ReLU backward is folded into BN's
+    /// Returns dx (empty when `inputGradient` is false: nothing upstream consumes it, e.g. the stem, whose input is the
+    /// image); writes the gradients of the unit's weight, γ and β. The unit's ReLU backward is folded into BN's
     /// backward passes (same bits as a separate mask pass).
-    func backward(_ u: ConvBNUnit, _ record: ConvBNRecord, _ dOut: [Float], workers: Workers) -> [Float] {
+    func backward(_ u: ConvBNUnit, _ record: ConvBNRecord, _ dOut: [Float], workers: Workers, inputGradient: Bool = true) -> [Float] {
         let c = conv(u, batch: record.batch)
         let dy = output(c.outputCount) { out in
             record.output.withUnsafeBufferPointer { relu in
@@ -83,6 +84,7 @@ extension AnyNetModel {
             }
         }
         c.backwardWeights(x: record.input, dy: dy, dw: parameters[u.weight].gradient, workers: workers)
+        guard inputGradient else { return [] }
         return output(c.inputCount) { c.backwardData(dy: dy, w: parameters[u.weight].values, dx: $0, workers: workers) }
     }
 
@@ -206,7 +208,7 @@ extension AnyNetModel {
                 }
                 d = dx
             case (.convBN(let u), .convBN(let r)):
-                d = backward(u, r, d, workers: workers)
+                d = backward(u, r, d, workers: workers, inputGradient: position > firstUnit)
             default:
                 preconditionFailure("tape does not match the model's units")
             }
