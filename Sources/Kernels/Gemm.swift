@@ -50,6 +50,10 @@ public enum Gemm {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
+        if m <= mc, n <= nc, k > kc, n > nr, workers.count > 1, m * n * k >= Gemm.minimumParallelWork * 4 {
+            multiplyDeep(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, workers: workers)
+            return
+        }
         // The micro-kernel uses aligned 32-byte loads on packed B; every panel offset is a multiple of 64 bytes.
         let packedB = allocateAligned(kc * nc)
         defer { packedB.deallocate() }
@@ -96,6 +100,48 @@ public enum Gemm {
                                 c + (ic + ir) * ldc + jc + jr, Int64(ldc), load ? 1 : 0,
                                 Int64(Swift.min(mr, mcCur - ir)), Int64(nrCur))
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Few rows and columns, long depth (the weight gradients of 1×1 convolutions: m, n = channels, k = N·H·W): each
+    /// (jc, pc) block is too small to share, so the blocked loop above would run them all on one thread. Here each worker
+    /// takes a contiguous range of B panels and walks the whole depth for it (packing the A block itself, so A is packed
+    /// once per worker): one synchronisation per product instead of one per KC. Each element's chain is still
+    /// pc-block by pc-block in increasing p inside one item, so the bits are those of the blocked loop.
+    static func multiplyDeep(m: Int, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, workers: Workers) {
+        let bPanels = (n + nr - 1) / nr
+        let items = Swift.min(bPanels, workers.count)
+        let panelsPerItem = (bPanels + items - 1) / items
+        let packedB = allocateAligned(workers.count * kc * panelsPerItem * nr)
+        defer { packedB.deallocate() }
+        let packedA = allocateAligned(workers.count * mc * kc)
+        defer { packedA.deallocate() }
+        let aPanels = (m + mr - 1) / mr
+        workers.forEach(items) { item, worker in
+            let firstPanel = item * panelsPerItem, lastPanel = Swift.min(bPanels, firstPanel + panelsPerItem)
+            if firstPanel >= lastPanel { return }
+            let aBlock = packedA + worker * mc * kc, bBlock = packedB + worker * kc * panelsPerItem * nr
+            for pc in stride(from: 0, to: k, by: kc) {
+                let kcCur = Swift.min(kc, k - pc)
+                let load = accumulate || pc > 0
+                for panel in 0..<aPanels {
+                    packPanelA(a, row: panel * mr, column: pc, height: Swift.min(mr, m - panel * mr),
+                               depth: kcCur, into: aBlock + panel * kcCur * mr)
+                }
+                for jp in firstPanel..<lastPanel {
+                    packPanelB(b, row: pc, column: jp * nr, depth: kcCur, width: Swift.min(nr, n - jp * nr),
+                               into: bBlock + (jp - firstPanel) * kcCur * nr)
+                }
+                for jp in firstPanel..<lastPanel {
+                    let bPanel = bBlock + (jp - firstPanel) * kcCur * nr
+                    for ip in 0..<aPanels {
+                        reprise_sgemm_microkernel(
+                            Int64(kcCur), aBlock + ip * kcCur * mr, bPanel, c + ip * mr * ldc + jp * nr, Int64(ldc),
+                            load ? 1 : 0, Int64(Swift.min(mr, m - ip * mr)), Int64(Swift.min(nr, n - jp * nr)))
                     }
                 }
             }

@@ -10,7 +10,9 @@ import Testing
     }
 
     /// Fast and reference GEMM agree bit for bit on enumerated odd shapes, every transpose, with and without accumulation.
-    @Test(arguments: [(1, 1, 1), (5, 7, 3), (6, 16, 1), (7, 17, 9), (13, 33, 300), (170, 20, 5), (1, 200, 513), (37, 3100, 11)])
+    /// (22, 45, 10_007) is deep enough for `multiplyDeep` (few rows and columns, long k: a 1×1 weight gradient).
+    @Test(arguments: [(1, 1, 1), (5, 7, 3), (6, 16, 1), (7, 17, 9), (13, 33, 300), (170, 20, 5), (1, 200, 513), (37, 3100, 11),
+                      (22, 45, 10_007)])
     func fastEqualsReferenceBitwise(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -51,8 +53,10 @@ import Testing
     }
 
     /// Same bits with 1, 2 and 3 workers, on a shape that spans several blocks in every dimension.
-    @Test func resultDoesNotDependOnWorkerCount() {
-        let (m, n, k) = (400, 3200, 600)
+    /// (The second shape takes the deep path with 2 and 3 workers and the blocked path with 1.)
+    @Test(arguments: [(400, 3200, 600), (40, 100, 20_000)])
+    func resultDoesNotDependOnWorkerCount(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
         let a = randomFloats(m * k, seed: 4), b = randomFloats(k * n, seed: 5)
         var outputs: [[UInt32]] = []
         for w in 1...3 {
