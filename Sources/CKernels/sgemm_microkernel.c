@@ -30,6 +30,24 @@ void reprise_sgemm_microkernel_portable(int64_t kc, const float *a, const float 
             c[i * ldc + j] = acc[i][j];
 }
 
+void reprise_sgemm_microkernel_unpacked_portable(int64_t kc, const float *a, int64_t a_row_stride, int64_t a_column_stride,
+                                                 const float *b, float *c, int64_t ldc, int load_c, int64_t nr) {
+    float acc[MR][NR];
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++)
+            acc[i][j] = (load_c && j < nr) ? c[i * ldc + j] : 0.0f;
+    for (int64_t p = 0; p < kc; p++) {
+        for (int i = 0; i < MR; i++) {
+            const float ai = a[i * a_row_stride + p * a_column_stride];
+            for (int j = 0; j < NR; j++)
+                acc[i][j] = fmaf(ai, b[p * NR + j], acc[i][j]);
+        }
+    }
+    for (int64_t i = 0; i < MR; i++)
+        for (int64_t j = 0; j < nr; j++)
+            c[i * ldc + j] = acc[i][j];
+}
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
@@ -58,6 +76,42 @@ static void microkernel_avx2_full(int64_t kc, const float *a, const float *b, fl
         ai = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(ai, b0, c40); c41 = _mm256_fmadd_ps(ai, b1, c41);
         ai = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51);
         a += MR;
+        b += NR;
+    }
+    _mm256_storeu_ps(c + 0 * ldc, c00); _mm256_storeu_ps(c + 0 * ldc + 8, c01);
+    _mm256_storeu_ps(c + 1 * ldc, c10); _mm256_storeu_ps(c + 1 * ldc + 8, c11);
+    _mm256_storeu_ps(c + 2 * ldc, c20); _mm256_storeu_ps(c + 2 * ldc + 8, c21);
+    _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31);
+    _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41);
+    _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
+}
+
+// The same tile with A read in place: A[i][p] = a[i*rs + p*cs] (six full rows), no packed panel. Same chains.
+__attribute__((target("avx2,fma")))
+static void microkernel_avx2_unpacked(int64_t kc, const float *a, int64_t rs, int64_t cs, const float *b, float *c,
+                                      int64_t ldc, int load_c) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (load_c) {
+        c00 = _mm256_loadu_ps(c + 0 * ldc); c01 = _mm256_loadu_ps(c + 0 * ldc + 8);
+        c10 = _mm256_loadu_ps(c + 1 * ldc); c11 = _mm256_loadu_ps(c + 1 * ldc + 8);
+        c20 = _mm256_loadu_ps(c + 2 * ldc); c21 = _mm256_loadu_ps(c + 2 * ldc + 8);
+        c30 = _mm256_loadu_ps(c + 3 * ldc); c31 = _mm256_loadu_ps(c + 3 * ldc + 8);
+        c40 = _mm256_loadu_ps(c + 4 * ldc); c41 = _mm256_loadu_ps(c + 4 * ldc + 8);
+        c50 = _mm256_loadu_ps(c + 5 * ldc); c51 = _mm256_loadu_ps(c + 5 * ldc + 8);
+    } else {
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
+    }
+    const float *a0 = a, *a1 = a + rs, *a2 = a + 2 * rs, *a3 = a + 3 * rs, *a4 = a + 4 * rs, *a5 = a + 5 * rs;
+    for (int64_t p = 0, q = 0; p < kc; p++, q += cs) {
+        const __m256 b0 = _mm256_load_ps(b);
+        const __m256 b1 = _mm256_load_ps(b + 8);
+        __m256 ai;
+        ai = _mm256_broadcast_ss(a0 + q); c00 = _mm256_fmadd_ps(ai, b0, c00); c01 = _mm256_fmadd_ps(ai, b1, c01);
+        ai = _mm256_broadcast_ss(a1 + q); c10 = _mm256_fmadd_ps(ai, b0, c10); c11 = _mm256_fmadd_ps(ai, b1, c11);
+        ai = _mm256_broadcast_ss(a2 + q); c20 = _mm256_fmadd_ps(ai, b0, c20); c21 = _mm256_fmadd_ps(ai, b1, c21);
+        ai = _mm256_broadcast_ss(a3 + q); c30 = _mm256_fmadd_ps(ai, b0, c30); c31 = _mm256_fmadd_ps(ai, b1, c31);
+        ai = _mm256_broadcast_ss(a4 + q); c40 = _mm256_fmadd_ps(ai, b0, c40); c41 = _mm256_fmadd_ps(ai, b1, c41);
+        ai = _mm256_broadcast_ss(a5 + q); c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51);
         b += NR;
     }
     _mm256_storeu_ps(c + 0 * ldc, c00); _mm256_storeu_ps(c + 0 * ldc + 8, c01);
@@ -127,7 +181,35 @@ void reprise_sgemm_microkernel(int64_t kc, const float *a, const float *b,
             c[i * ldc + j] = tile[i * NR + j];
 }
 
+void reprise_sgemm_microkernel_unpacked(int64_t kc, const float *a, int64_t a_row_stride, int64_t a_column_stride,
+                                        const float *b, float *c, int64_t ldc, int load_c, int64_t nr) {
+    if (!reprise_sgemm_uses_avx2()) {
+        reprise_sgemm_microkernel_unpacked_portable(kc, a, a_row_stride, a_column_stride, b, c, ldc, load_c, nr);
+        return;
+    }
+    if (nr == NR) {
+        microkernel_avx2_unpacked(kc, a, a_row_stride, a_column_stride, b, c, ldc, load_c);
+        return;
+    }
+    float tile[MR * NR] __attribute__((aligned(32)));
+    if (load_c) {
+        memset(tile, 0, sizeof tile);
+        for (int64_t i = 0; i < MR; i++)
+            for (int64_t j = 0; j < nr; j++)
+                tile[i * NR + j] = c[i * ldc + j];
+    }
+    microkernel_avx2_unpacked(kc, a, a_row_stride, a_column_stride, b, tile, NR, load_c);
+    for (int64_t i = 0; i < MR; i++)
+        for (int64_t j = 0; j < nr; j++)
+            c[i * ldc + j] = tile[i * NR + j];
+}
+
 #else
+
+void reprise_sgemm_microkernel_unpacked(int64_t kc, const float *a, int64_t a_row_stride, int64_t a_column_stride,
+                                        const float *b, float *c, int64_t ldc, int load_c, int64_t nr) {
+    reprise_sgemm_microkernel_unpacked_portable(kc, a, a_row_stride, a_column_stride, b, c, ldc, load_c, nr);
+}
 
 int reprise_sgemm_uses_avx2(void) { return 0; }
 float reprise_fma_peak_probe(int64_t iterations) { (void)iterations; return 0; }

@@ -85,7 +85,8 @@ public enum Gemm {
                     if firstPanel >= lastPanel { return }
                     let aBlock = packedA + worker * mc * kc
                     let aPanels = (mcCur + mr - 1) / mr
-                    for panel in 0..<aPanels {
+                    let inPlace = readsAInPlace(a, columns: ncCur)
+                    for panel in 0..<aPanels where !inPlace || mcCur - panel * mr < mr {
                         packPanelA(a, row: ic + panel * mr, column: pc, height: Swift.min(mr, mcCur - panel * mr),
                                    depth: kcCur, into: aBlock + panel * kcCur * mr)
                     }
@@ -95,10 +96,17 @@ public enum Gemm {
                         let bPanel = packedB + jp * kcCur * nr
                         for ip in 0..<aPanels {
                             let ir = ip * mr
-                            reprise_sgemm_microkernel(
-                                Int64(kcCur), aBlock + ip * kcCur * mr, bPanel,
-                                c + (ic + ir) * ldc + jc + jr, Int64(ldc), load ? 1 : 0,
-                                Int64(Swift.min(mr, mcCur - ir)), Int64(nrCur))
+                            let height = Swift.min(mr, mcCur - ir)
+                            if inPlace && height == mr {
+                                reprise_sgemm_microkernel_unpacked(
+                                    Int64(kcCur), a.base + (ic + ir) * a.rowStride + pc * a.columnStride,
+                                    Int64(a.rowStride), Int64(a.columnStride), bPanel,
+                                    c + (ic + ir) * ldc + jc + jr, Int64(ldc), load ? 1 : 0, Int64(nrCur))
+                            } else {
+                                reprise_sgemm_microkernel(
+                                    Int64(kcCur), aBlock + ip * kcCur * mr, bPanel,
+                                    c + (ic + ir) * ldc + jc + jr, Int64(ldc), load ? 1 : 0, Int64(height), Int64(nrCur))
+                            }
                         }
                     }
                 }
@@ -121,6 +129,7 @@ public enum Gemm {
         let packedA = allocateAligned(workers.count * mc * kc)
         defer { packedA.deallocate() }
         let aPanels = (m + mr - 1) / mr
+        let inPlace = readsAInPlace(a, columns: n)
         workers.forEach(items) { item, worker in
             let firstPanel = item * panelsPerItem, lastPanel = Swift.min(bPanels, firstPanel + panelsPerItem)
             if firstPanel >= lastPanel { return }
@@ -128,7 +137,7 @@ public enum Gemm {
             for pc in stride(from: 0, to: k, by: kc) {
                 let kcCur = Swift.min(kc, k - pc)
                 let load = accumulate || pc > 0
-                for panel in 0..<aPanels {
+                for panel in 0..<aPanels where !inPlace || m - panel * mr < mr {
                     packPanelA(a, row: panel * mr, column: pc, height: Swift.min(mr, m - panel * mr),
                                depth: kcCur, into: aBlock + panel * kcCur * mr)
                 }
@@ -138,15 +147,33 @@ public enum Gemm {
                 }
                 for jp in firstPanel..<lastPanel {
                     let bPanel = bBlock + (jp - firstPanel) * kcCur * nr
+                    let nrCur = Swift.min(nr, n - jp * nr)
                     for ip in 0..<aPanels {
-                        reprise_sgemm_microkernel(
-                            Int64(kcCur), aBlock + ip * kcCur * mr, bPanel, c + ip * mr * ldc + jp * nr, Int64(ldc),
-                            load ? 1 : 0, Int64(Swift.min(mr, m - ip * mr)), Int64(Swift.min(nr, n - jp * nr)))
+                        let height = Swift.min(mr, m - ip * mr)
+                        if inPlace && height == mr {
+                            reprise_sgemm_microkernel_unpacked(
+                                Int64(kcCur), a.base + ip * mr * a.rowStride + pc * a.columnStride,
+                                Int64(a.rowStride), Int64(a.columnStride), bPanel,
+                                c + ip * mr * ldc + jp * nr, Int64(ldc), load ? 1 : 0, Int64(nrCur))
+                        } else {
+                            reprise_sgemm_microkernel(
+                                Int64(kcCur), aBlock + ip * kcCur * mr, bPanel, c + ip * mr * ldc + jp * nr, Int64(ldc),
+                                load ? 1 : 0, Int64(height), Int64(nrCur))
+                        }
                     }
                 }
             }
         }
     }
+
+    /// Whether full A panels are read in place by `reprise_sgemm_microkernel_unpacked` rather than packed: when A has a
+    /// unit stride in one direction and the block has at most `inPlaceColumns` columns, so each packed panel would be
+    /// used by only a few B panels (the 1×1 convolutions of AnyNet-bench: 24–192 columns) and packing costs more than
+    /// it saves. Wide products (square GEMMs) keep packing. Only speed depends on this: the chains are the same.
+    static func readsAInPlace(_ a: StridedMatrix, columns: Int) -> Bool {
+        columns <= inPlaceColumns && (a.columnStride == 1 || a.rowStride == 1)
+    }
+    public static let inPlaceColumns = 256
 
     static func allocateAligned(_ count: Int) -> UnsafeMutablePointer<Float> {
         UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)

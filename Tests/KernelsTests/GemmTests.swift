@@ -34,6 +34,40 @@ import Testing
         }
     }
 
+    /// The micro-kernels agree bit for bit: the dispatched (AVX2 here) and portable `fmaf` tiles, packed or with A read in
+    /// place (row-major and column-major A), full and partial widths, with and without loading C.
+    @Test func microKernelsAgree() {
+        let (mr, nr) = (Gemm.mr, Gemm.nr)
+        for kc in [1, 7, 64] {
+            for width in [nr, 5] {
+                for load in [0, 1] as [Int32] {
+                    let rows = randomFloats(mr * 70, seed: 31), c0 = randomFloats(mr * 20, seed: 33)
+                    // Packed B panels are 32-byte aligned (the kernels use aligned loads), as Gemm allocates them.
+                    let b = UnsafeMutableRawPointer.allocate(byteCount: kc * nr * 4, alignment: 64).bindMemory(to: Float.self, capacity: kc * nr)
+                    defer { b.deallocate() }
+                    for (i, v) in randomFloats(kc * nr, seed: 32).enumerated() { b[i] = v }
+                    var packed = [Float](repeating: 0, count: kc * mr)
+                    for p in 0..<kc { for i in 0..<mr { packed[p * mr + i] = rows[i * 70 + p] } }
+                    var columns = [Float](repeating: 0, count: kc * 9)   // A[i][p] at columns[p*9 + i]
+                    for p in 0..<kc { for i in 0..<mr { columns[p * 9 + i] = rows[i * 70 + p] } }
+                    var results: [[UInt32]] = []
+                    var c = c0
+                    reprise_sgemm_microkernel(Int64(kc), packed, b, &c, 20, load, Int64(mr), Int64(width)); results.append(bits(c))
+                    c = c0
+                    reprise_sgemm_microkernel_portable(Int64(kc), packed, b, &c, 20, load, Int64(mr), Int64(width)); results.append(bits(c))
+                    c = c0
+                    reprise_sgemm_microkernel_unpacked(Int64(kc), rows, 70, 1, b, &c, 20, load, Int64(width)); results.append(bits(c))
+                    c = c0
+                    reprise_sgemm_microkernel_unpacked(Int64(kc), columns, 1, 9, b, &c, 20, load, Int64(width)); results.append(bits(c))
+                    c = c0
+                    reprise_sgemm_microkernel_unpacked_portable(Int64(kc), rows, 70, 1, b, &c, 20, load, Int64(width)); results.append(bits(c))
+                    for r in results.dropFirst() { #expect(r == results[0], "kc \(kc) width \(width) load \(load)") }
+                    #expect(results[0] != bits(c0) || kc == 0)
+                }
+            }
+        }
+    }
+
     /// The block-transposing A packer writes exactly what the one-float-at-a-time loop writes, for every panel height
     /// (partial panels are zero-filled), depths around the 8-wide blocks, and a row stride wider than the depth.
     @Test func packingAEqualsThePlainLoop() {

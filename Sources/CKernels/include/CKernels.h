@@ -25,6 +25,13 @@ void reprise_sgemm_pack_a_plain(const float *src, int64_t row_stride, int64_t he
 /// The same panel from an A with unit row stride: panel[p*MR + i] = src[p*column_stride + i].
 void reprise_sgemm_pack_a_columns(const float *src, int64_t column_stride, int64_t height, int64_t depth, float *panel);
 
+/// The same chains for a full-height tile (MR rows) whose A is read in place, A[i][p] = a[i*a_row_stride + p*a_column_stride],
+/// instead of from a packed panel (for narrow products, where packing A costs more than it saves). nr ≤ NR.
+void reprise_sgemm_microkernel_unpacked(int64_t kc, const float *a, int64_t a_row_stride, int64_t a_column_stride,
+                                        const float *b, float *c, int64_t ldc, int load_c, int64_t nr);
+void reprise_sgemm_microkernel_unpacked_portable(int64_t kc, const float *a, int64_t a_row_stride, int64_t a_column_stride,
+                                                 const float *b, float *c, int64_t ldc, int load_c, int64_t nr);
+
 /// 1 when the AVX2/FMA micro-kernel is in use on this CPU.
 int reprise_sgemm_uses_avx2(void);
 
