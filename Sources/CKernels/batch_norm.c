@@ -3,6 +3,33 @@
 // compiler vectorises across channels without changing any element's operations or their order. Why C: see README.md.
 #include "CKernels.h"
 
+// Forward passes (training): per-channel Σx and Σ(x − μ)² in Double over rows m0..<m1 in order, and the normalisation
+// y = γ·((x − μ)·s) + β (Float, no fused operations), optionally followed by ReLU (y > 0 or NaN keeps y, else +0).
+void reprise_bn_forward_sums_plain(const float *restrict x, const double *restrict mean, int64_t m0, int64_t m1,
+                                   int64_t C, double *restrict partial) {
+    for (int64_t m = m0; m < m1; m++) {
+        const float *xr = x + m * C;
+        if (mean) {
+            for (int64_t c = 0; c < C; c++) { const double d = (double)xr[c] - mean[c]; partial[c] += d * d; }
+        } else {
+            for (int64_t c = 0; c < C; c++) partial[c] += (double)xr[c];
+        }
+    }
+}
+
+void reprise_bn_forward_normalize_plain(const float *restrict x, const float *restrict mean, const float *restrict inverse_std,
+                                        const float *restrict gamma, const float *restrict beta, int relu,
+                                        int64_t m0, int64_t m1, int64_t C, float *restrict y) {
+    for (int64_t m = m0; m < m1; m++) {
+        const float *xr = x + m * C;
+        float *yr = y + m * C;
+        for (int64_t c = 0; c < C; c++) {
+            const float v = gamma[c] * ((xr[c] - mean[c]) * inverse_std[c]) + beta[c];
+            yr[c] = (!relu || v > 0.0f || v != v) ? v : 0.0f;
+        }
+    }
+}
+
 void reprise_bn_backward_sums_plain(const float *restrict x, const float *restrict dy, const float *restrict relu_output,
                               const float *restrict mean, const float *restrict inverse_std,
                               int64_t m0, int64_t m1, int64_t C, double *restrict partial) {
@@ -97,7 +124,57 @@ static void bn_backward_dx_avx2(const float *x, const float *dy, const float *re
         }
     }
 }
+
+__attribute__((target("avx2")))
+static void bn_forward_sums_avx2(const float *x, const double *mean, int64_t m0, int64_t m1, int64_t C, double *partial) {
+    for (int64_t m = m0; m < m1; m++) {
+        const float *xr = x + m * C;
+        for (int64_t c = 0; c < C; c += 8) {
+            const __m256 v = _mm256_loadu_ps(xr + c);
+            __m256d v0 = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), v1 = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+            if (mean) {
+                v0 = _mm256_sub_pd(v0, _mm256_loadu_pd(mean + c)); v1 = _mm256_sub_pd(v1, _mm256_loadu_pd(mean + c + 4));
+                v0 = _mm256_mul_pd(v0, v0); v1 = _mm256_mul_pd(v1, v1);
+            }
+            _mm256_storeu_pd(partial + c, _mm256_add_pd(_mm256_loadu_pd(partial + c), v0));
+            _mm256_storeu_pd(partial + c + 4, _mm256_add_pd(_mm256_loadu_pd(partial + c + 4), v1));
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+static void bn_forward_normalize_avx2(const float *x, const float *mean, const float *inverse_std, const float *gamma,
+                                      const float *beta, int relu, int64_t m0, int64_t m1, int64_t C, float *y) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (int64_t m = m0; m < m1; m++) {
+        const float *xr = x + m * C;
+        float *yr = y + m * C;
+        for (int64_t c = 0; c < C; c += 8) {
+            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + c), _mm256_loadu_ps(mean + c)),
+                                              _mm256_loadu_ps(inverse_std + c));
+            __m256 v = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(gamma + c), xhat), _mm256_loadu_ps(beta + c));
+            // keep v where v > 0 or v is NaN (unordered compare with itself), else +0
+            if (relu) v = _mm256_and_ps(_mm256_or_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q)), v);
+            _mm256_storeu_ps(yr + c, v);
+        }
+    }
+}
 #endif
+
+void reprise_bn_forward_sums(const float *x, const double *mean, int64_t m0, int64_t m1, int64_t C, double *partial) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (C % 8 == 0 && reprise_sgemm_uses_avx2()) { bn_forward_sums_avx2(x, mean, m0, m1, C, partial); return; }
+#endif
+    reprise_bn_forward_sums_plain(x, mean, m0, m1, C, partial);
+}
+
+void reprise_bn_forward_normalize(const float *x, const float *mean, const float *inverse_std, const float *gamma,
+                                  const float *beta, int relu, int64_t m0, int64_t m1, int64_t C, float *y) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (C % 8 == 0 && reprise_sgemm_uses_avx2()) { bn_forward_normalize_avx2(x, mean, inverse_std, gamma, beta, relu, m0, m1, C, y); return; }
+#endif
+    reprise_bn_forward_normalize_plain(x, mean, inverse_std, gamma, beta, relu, m0, m1, C, y);
+}
 
 void reprise_bn_backward_sums(const float *x, const float *dy, const float *relu_output, const float *mean,
                               const float *inverse_std, int64_t m0, int64_t m1, int64_t C, double *partial) {

@@ -35,15 +35,14 @@ public struct BatchNorm: Sendable {
                                 runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>,
                                 relu: Bool = false, workers: Workers = .serial) -> Saved {
         let C = channels, M = rows
-        let sums = ChannelSums.sumRows(rows: M, width: C, workers: workers) { m, p in
-            let row = x + m * C
-            for c in 0..<C { p[c] += Double(row[c]) }
+        // The three passes run in CKernels/batch_norm.c: the operations written in this file's header, per element.
+        let sums = ChannelSums.sumChunks(rows: M, width: C, workers: workers) { m0, m1, p in
+            reprise_bn_forward_sums(x, nil, Int64(m0), Int64(m1), Int64(C), p)
         }
         let meanD = sums.map { $0 / Double(M) }
         let squares = meanD.withUnsafeBufferPointer { mu in
-            ChannelSums.sumRows(rows: M, width: C, workers: workers) { m, p in
-                let row = x + m * C
-                for c in 0..<C { let d = Double(row[c]) - mu[c]; p[c] += d * d }
+            ChannelSums.sumChunks(rows: M, width: C, workers: workers) { m0, m1, p in
+                reprise_bn_forward_sums(x, mu.baseAddress!, Int64(m0), Int64(m1), Int64(C), p)
             }
         }
         let varianceD = squares.map { $0 / Double(M) }
@@ -58,20 +57,9 @@ public struct BatchNorm: Sendable {
         mean.withUnsafeBufferPointer { mu in
             inverseStd.withUnsafeBufferPointer { s in
                 workers.forEach(chunks) { chunk, _ in
-                    for m in (chunk * ChannelSums.chunkRows)..<min(M, (chunk + 1) * ChannelSums.chunkRows) {
-                        let xr = x + m * C, yr = y + m * C
-                        if relu {
-                            for c in 0..<C {
-                                let v = gamma[c] * ((xr[c] - mu[c]) * s[c]) + beta[c]
-                                yr[c] = v > 0 || v.isNaN ? v : 0
-                            }
-                        } else {
-                            for c in 0..<C {
-                                let xhat = (xr[c] - mu[c]) * s[c]
-                                yr[c] = gamma[c] * xhat + beta[c]
-                            }
-                        }
-                    }
+                    let (m0, m1) = (chunk * ChannelSums.chunkRows, min(M, (chunk + 1) * ChannelSums.chunkRows))
+                    reprise_bn_forward_normalize(x, mu.baseAddress!, s.baseAddress!, gamma, beta, relu ? 1 : 0,
+                                                 Int64(m0), Int64(m1), Int64(C), y)
                 }
             }
         }
@@ -80,12 +68,16 @@ public struct BatchNorm: Sendable {
 
     public func forwardInference(x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                  runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>,
-                                 y: UnsafeMutablePointer<Float>) {
+                                 y: UnsafeMutablePointer<Float>, workers: Workers = .serial) {
         let C = channels
         let scale = (0..<C).map { gamma[$0] / (runningVariance[$0] + epsilon).squareRoot() }
-        for m in 0..<rows {
-            let xr = x + m * C, yr = y + m * C
-            for c in 0..<C { yr[c] = (xr[c] - runningMean[c]) * scale[c] + beta[c] }
+        scale.withUnsafeBufferPointer { scale in
+            workers.forEachRange(rows, chunk: ChannelSums.chunkRows) { range in   // rows are independent
+                for m in range {
+                    let xr = x + m * C, yr = y + m * C
+                    for c in 0..<C { yr[c] = (xr[c] - runningMean[c]) * scale[c] + beta[c] }
+                }
+            }
         }
     }
 

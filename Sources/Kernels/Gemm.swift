@@ -50,7 +50,7 @@ public enum Gemm {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
-        if m <= mc, n <= nc, k > kc, n > nr, workers.count > 1, m * n * k >= Gemm.minimumParallelWork * 4 {
+        if m <= deepRows, n <= nc, k > kc, n > nr, workers.count > 1, m * n * k >= Gemm.minimumParallelWork * 4 {
             multiplyDeep(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, workers: workers)
             return
         }
@@ -119,6 +119,9 @@ public enum Gemm {
     /// takes a contiguous range of B panels and walks the whole depth for it (packing the A block itself, so A is packed
     /// once per worker): one synchronisation per product instead of one per KC. Each element's chain is still
     /// pc-block by pc-block in increasing p inside one item, so the bits are those of the blocked loop.
+    /// Rows up to which `multiplyDeep` is used (its A block, m × KC, is packed or read in place per worker).
+    static let deepRows = 512
+
     static func multiplyDeep(m: Int, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
                              c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, workers: Workers) {
         let bPanels = (n + nr - 1) / nr
@@ -126,14 +129,14 @@ public enum Gemm {
         let panelsPerItem = (bPanels + items - 1) / items
         let packedB = allocateAligned(workers.count * kc * panelsPerItem * nr)
         defer { packedB.deallocate() }
-        let packedA = allocateAligned(workers.count * mc * kc)
-        defer { packedA.deallocate() }
         let aPanels = (m + mr - 1) / mr
+        let packedA = allocateAligned(workers.count * aPanels * mr * kc)
+        defer { packedA.deallocate() }
         let inPlace = readsAInPlace(a, columns: n)
         workers.forEach(items) { item, worker in
             let firstPanel = item * panelsPerItem, lastPanel = Swift.min(bPanels, firstPanel + panelsPerItem)
             if firstPanel >= lastPanel { return }
-            let aBlock = packedA + worker * mc * kc, bBlock = packedB + worker * kc * panelsPerItem * nr
+            let aBlock = packedA + worker * aPanels * mr * kc, bBlock = packedB + worker * kc * panelsPerItem * nr
             for pc in stride(from: 0, to: k, by: kc) {
                 let kcCur = Swift.min(kc, k - pc)
                 let load = accumulate || pc > 0

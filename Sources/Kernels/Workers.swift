@@ -39,6 +39,15 @@ public struct Workers: Sendable, Equatable {
     }
 }
 
+extension Workers {
+    /// Runs `body(range)` over `0..<count` cut into consecutive ranges of `chunk` elements (the last one shorter), for
+    /// element-wise loops whose every output depends only on its own inputs, so the cut changes no bit.
+    public func forEachRange(_ count: Int, chunk: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+        let chunks = (count + chunk - 1) / chunk
+        forEach(chunks) { c, _ in body((c * chunk)..<Swift.min(count, (c + 1) * chunk)) }
+    }
+}
+
 /// Lets a non-Sendable closure cross into `concurrentPerform`; safe because items write disjoint memory (see `Workers`).
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T

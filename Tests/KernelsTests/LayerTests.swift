@@ -53,6 +53,34 @@ import Testing
         }
     }
 
+    /// The dispatched training-forward passes equal the plain C loops bit for bit (sums, squared deviations, normalise
+    /// with and without ReLU, a NaN input included).
+    @Test(arguments: [8, 24, 40, 13])
+    func forwardPassesEqualThePlainLoops(channels: Int) {
+        let rows = 37, (m0, m1) = (3, 35)
+        var x = randomFloats(rows * channels, seed: 71).map { $0 * 2 + 0.25 }
+        x[4 * channels + 2] = .nan
+        let meanD = randomFloats(channels, seed: 72).map(Double.init)
+        let mean = randomFloats(channels, seed: 73), inverseStd = randomFloats(channels, seed: 74).map { abs($0) + 0.5 }
+        let gamma = randomFloats(channels, seed: 75), beta = randomFloats(channels, seed: 76)
+        for deviations in [false, true] {
+            meanD.withUnsafeBufferPointer { mu in
+                let centre = deviations ? mu.baseAddress : nil
+                var fast = [Double](repeating: 0.25, count: channels), plain = fast
+                reprise_bn_forward_sums(x, centre, Int64(m0), Int64(m1), Int64(channels), &fast)
+                reprise_bn_forward_sums_plain(x, centre, Int64(m0), Int64(m1), Int64(channels), &plain)
+                #expect(fast.map(\.bitPattern) == plain.map(\.bitPattern), "sums C=\(channels) deviations=\(deviations)")
+            }
+        }
+        for relu in [0, 1] as [Int32] {
+            var fast = [Float](repeating: 7, count: rows * channels), plain = fast
+            reprise_bn_forward_normalize(x, mean, inverseStd, gamma, beta, relu, Int64(m0), Int64(m1), Int64(channels), &fast)
+            reprise_bn_forward_normalize_plain(x, mean, inverseStd, gamma, beta, relu, Int64(m0), Int64(m1), Int64(channels), &plain)
+            #expect(bits(fast) == bits(plain), "normalize C=\(channels) relu=\(relu)")
+            #expect(fast.contains { $0.isNaN } && (relu == 0 || fast.contains { $0 == 0 }))   // the cases are exercised
+        }
+    }
+
     /// The reference's backward agrees with central differences of L = Σ y·r in Double (bound 1e-6·(1+|g|): the
     /// O(h²) truncation error with h = 1e-5 on O(1) curvature is ~1e-10).
     @Test func referenceGradientMatchesFiniteDifferences() {

@@ -66,6 +66,17 @@ void reprise_grouped_conv_backward_weights_scalar(const float *x, const float *d
                                                   int64_t N, int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s,
                                                   int64_t p, int64_t OH, int64_t OW, int64_t G);
 
+/// Batch-norm training forward over rows m0..<m1 (batch_norm.c; the arithmetic stated in BatchNorm.swift):
+/// with mean == NULL adds each row's x into partial[0..<C] (Double, rows in order), else adds (Double(x) − mean)²;
+/// normalize writes y = γ·((x − μ)·s) + β, then ReLU when relu != 0 (y > 0 or NaN kept, else +0). `_plain`: the loops
+/// the AVX2 versions (C a multiple of 8) are tested against bit for bit.
+void reprise_bn_forward_sums(const float *x, const double *mean, int64_t m0, int64_t m1, int64_t C, double *partial);
+void reprise_bn_forward_sums_plain(const float *x, const double *mean, int64_t m0, int64_t m1, int64_t C, double *partial);
+void reprise_bn_forward_normalize(const float *x, const float *mean, const float *inverse_std, const float *gamma,
+                                  const float *beta, int relu, int64_t m0, int64_t m1, int64_t C, float *y);
+void reprise_bn_forward_normalize_plain(const float *x, const float *mean, const float *inverse_std, const float *gamma,
+                                        const float *beta, int relu, int64_t m0, int64_t m1, int64_t C, float *y);
+
 /// Batch-norm backward over rows m0..<m1 (see batch_norm.c; the arithmetic of BatchNorm.swift): adds each row's
 /// dy and dy·x̂ into partial[0..<C] and partial[C..<2C] (Double, rows in order), or writes dx. relu_output may be NULL;
 /// when given, dy is masked to 0 where relu_output ≤ 0 (as ReLU.backward).

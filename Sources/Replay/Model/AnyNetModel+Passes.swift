@@ -58,16 +58,17 @@ extension AnyNetModel {
         } else {
             z = output(c.outputCount) { out in
                 bn.forwardInference(x: y, gamma: parameters[u.gamma].values, beta: parameters[u.beta].values,
-                                    runningMean: parameters[u.runningMean].values, runningVariance: parameters[u.runningVariance].values, y: out)
+                                    runningMean: parameters[u.runningMean].values, runningVariance: parameters[u.runningVariance].values, y: out,
+                                    workers: workers)
             }
-            if u.relu { z.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, $0.baseAddress!, count: $0.count) } }
+            if u.relu { z.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, $0.baseAddress!, count: $0.count, workers: workers) } }
         }
         return ConvBNRecord(input: training ? x : [], convOutput: training ? y : [], bn: saved, output: z, batch: batch)
     }
 
     /// ReLU's backward pass into a fresh buffer (no copy of dOut that would be overwritten at once).
-    func reluGradient(output y: [Float], _ dOut: [Float]) -> [Float] {
-        output(dOut.count) { ReLU.backward(y: y, dy: dOut, dx: $0, count: dOut.count) }
+    func reluGradient(output y: [Float], _ dOut: [Float], workers: Workers) -> [Float] {
+        output(dOut.count) { ReLU.backward(y: y, dy: dOut, dx: $0, count: dOut.count, workers: workers) }
     }
 
     /// Returns dx (empty when `inputGradient` is false: nothing upstream consumes it, e.g. the stem, whose input is the
@@ -137,9 +138,11 @@ extension AnyNetModel {
                     }
                     f.withUnsafeMutableBufferPointer { out in
                         shortcut.withUnsafeBufferPointer { add in
-                            for i in out.indices {   // sum, then ReLU (as ReLU.forward), in one pass
-                                let v = out[i] + add[i]
-                                out[i] = v > 0 || v.isNaN ? v : 0
+                            workers.forEachRange(out.count) { range in
+                                for i in range {   // sum, then ReLU (as ReLU.forward), in one pass
+                                    let v = out[i] + add[i]
+                                    out[i] = v > 0 || v.isNaN ? v : 0
+                                }
                             }
                         }
                     }
@@ -179,7 +182,7 @@ extension AnyNetModel {
                 GlobalAveragePool(batch: batch, pixels: pixels, channels: channels).backward(dy: dPooled, dx: &dx)
                 d = dx
             case (.block(let block), .block(let records, let seRecord, let projection, let output)):
-                let dSum = block.residual ? reluGradient(output: output, d) : d
+                let dSum = block.residual ? reluGradient(output: output, d, workers: workers) : d
                 var df = dSum
                 for (position, (u, r)) in zip(block.branch, records).enumerated().reversed() {
                     if position == Block.seAfter, let se = block.se, let s = seRecord {
@@ -196,7 +199,9 @@ extension AnyNetModel {
                 if block.residual {
                     let dShortcut = block.projection.map { backward($0, projection!, dSum, workers: workers) } ?? dSum
                     df.withUnsafeMutableBufferPointer { out in
-                        dShortcut.withUnsafeBufferPointer { add in for i in out.indices { out[i] += add[i] } }
+                        dShortcut.withUnsafeBufferPointer { add in
+                            workers.forEachRange(out.count) { range in for i in range { out[i] += add[i] } }
+                        }
                     }
                 }
                 d = df

@@ -24,8 +24,8 @@ struct BenchKernels: ParsableCommand {
     @Flag(help: "Only the AnyNet-bench model throughput (skip the GEMM table).")
     var modelOnly = false
 
-    @Option(help: "Training steps timed per thread count for AnyNet-bench.")
-    var steps = 3
+    @Option(help: "Training steps timed per thread count for AnyNet-bench (the fastest step counts, for Reprise and PyTorch alike: this machine is a shared VM whose speed varies by 1.5x from minute to minute).")
+    var steps = 5
 
     @Option(help: ArgumentHelp("A Python with PyTorch (e.g. /tmp/torch-venv/bin/python, see scripts/peers/pytorch_anynet_bench.py): "
                                + "measure the same model there in the same run and print the ratio.", valueName: "python"))
@@ -76,11 +76,11 @@ struct BenchKernels: ParsableCommand {
             let workers = Workers(t)
             let sgd = SGD()
             model.trainingStep(images: images, labels: labels, learningRate: 0.01, sgd: sgd, firstStep: true, workers: workers)
-            let start = Stopwatch.now()
-            for _ in 0..<steps { model.trainingStep(images: images, labels: labels, learningRate: 0.01, sgd: sgd, firstStep: false, workers: workers) }
-            let train = Stopwatch.now() - start
-            let infer = Stopwatch.best(repeats: 2) { _ = model.predict(images: images, batch: batch, workers: workers) }
-            let trainRate = Double(steps * batch) / train, inferRate = Double(batch) / infer
+            let train = Stopwatch.best(repeats: steps) {
+                model.trainingStep(images: images, labels: labels, learningRate: 0.01, sgd: sgd, firstStep: false, workers: workers)
+            }
+            let infer = Stopwatch.best(repeats: steps) { _ = model.predict(images: images, batch: batch, workers: workers) }
+            let trainRate = Double(batch) / train, inferRate = Double(batch) / infer
             print(String(format: "%7d %13.1f %15.2f %13.1f %15.2f", t, trainRate, trainRate * 3 * 2 * Double(cx.flops) / 1e9,
                          inferRate, inferRate * 2 * Double(cx.flops) / 1e9))
             rates[t] = (trainRate, inferRate)
