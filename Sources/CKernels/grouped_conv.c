@@ -50,6 +50,55 @@ static inline void forward_pixels(const float *x, const float *wt, float *y, int
     }
 }
 
+// B output pixels j0 .. j0+B-1 of a row that may include pixels near the left or right edge: for a tap (kh, kw) that
+// falls outside the image for some of them, those pixels' accumulators are left exactly as they were (blend), which
+// is the same as skipping the tap in their chains; their x pointer is clamped into the row so nothing is read out of
+// bounds. Taps valid for every pixel take the plain path.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void forward_pixels_edges(const float *x, const float *wt, float *y, int64_t n, int64_t i, int64_t j0, const int B,
+                                        int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                        int64_t OH, int64_t OW, int64_t G) {
+    const int64_t Cg = C / G, Kg = K / G;
+    float *out = y + ((n * OH + i) * OW + j0) * K;
+    for (int64_t g = 0; g < G; g++)
+    for (int64_t ob = 0; ob < Kg; ob += 8) {
+        __m256 acc[8];
+        for (int q = 0; q < B; q++) acc[q] = _mm256_setzero_ps();
+        for (int64_t kh = 0; kh < k; kh++) {
+            const int64_t ih = i * s - p + kh;
+            if (ih < 0 || ih >= H) continue;
+            for (int64_t kw = 0; kw < k; kw++) {
+                const float *xin[8];
+                __m256 keep[8];
+                int all = 1, any = 0;
+                for (int q = 0; q < B; q++) {
+                    int64_t iw = (j0 + q) * s - p + kw;
+                    const int valid = iw >= 0 && iw < W;
+                    all &= valid; any |= valid;
+                    keep[q] = _mm256_castsi256_ps(_mm256_set1_epi32(valid ? -1 : 0));
+                    iw = iw < 0 ? 0 : (iw >= W ? W - 1 : iw);
+                    xin[q] = x + ((n * H + ih) * W + iw) * C + g * Cg;
+                }
+                if (!any) continue;
+                const float *wrow = wt + (((g * k + kh) * k + kw) * Cg) * Kg + ob;
+                if (all) {
+                    for (int64_t c = 0; c < Cg; c++) {
+                        const __m256 wv = _mm256_loadu_ps(wrow + c * Kg);
+                        for (int q = 0; q < B; q++) acc[q] = _mm256_fmadd_ps(_mm256_broadcast_ss(xin[q] + c), wv, acc[q]);
+                    }
+                } else {
+                    for (int64_t c = 0; c < Cg; c++) {
+                        const __m256 wv = _mm256_loadu_ps(wrow + c * Kg);
+                        for (int q = 0; q < B; q++)
+                            acc[q] = _mm256_blendv_ps(acc[q], _mm256_fmadd_ps(_mm256_broadcast_ss(xin[q] + c), wv, acc[q]), keep[q]);
+                    }
+                }
+            }
+        }
+        for (int q = 0; q < B; q++) _mm256_storeu_ps(out + q * K + g * Kg + ob, acc[q]);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void reprise_grouped_conv_forward_avx2(const float *x, const float *wt, float *y, int64_t n0, int64_t n1,
                                        int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
@@ -59,9 +108,14 @@ void reprise_grouped_conv_forward_avx2(const float *x, const float *wt, float *y
     for (int64_t n = n0; n < n1; n++)
     for (int64_t i = 0; i < OH; i++) {
         int64_t j = 0;
-        for (; j < OW && j < first; j++) forward_pixels(x, wt, y, n, i, j, 1, H, W, C, K, k, s, p, OH, OW, G);
-        for (; j + 8 <= OW && j + 7 <= last; j += 8) forward_pixels(x, wt, y, n, i, j, 8, H, W, C, K, k, s, p, OH, OW, G);
-        for (; j + 4 <= OW && j + 3 <= last; j += 4) forward_pixels(x, wt, y, n, i, j, 4, H, W, C, K, k, s, p, OH, OW, G);
+        for (; j + 8 <= OW; j += 8) {
+            if (j >= first && j + 7 <= last) forward_pixels(x, wt, y, n, i, j, 8, H, W, C, K, k, s, p, OH, OW, G);
+            else forward_pixels_edges(x, wt, y, n, i, j, 8, H, W, C, K, k, s, p, OH, OW, G);
+        }
+        for (; j + 4 <= OW; j += 4) {
+            if (j >= first && j + 3 <= last) forward_pixels(x, wt, y, n, i, j, 4, H, W, C, K, k, s, p, OH, OW, G);
+            else forward_pixels_edges(x, wt, y, n, i, j, 4, H, W, C, K, k, s, p, OH, OW, G);
+        }
         for (; j < OW; j++) forward_pixels(x, wt, y, n, i, j, 1, H, W, C, K, k, s, p, OH, OW, G);
     }
 }
