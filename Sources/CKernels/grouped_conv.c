@@ -17,45 +17,13 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-// B output pixels of one row, (j0 .. j0+B-1), every one of whose k horizontal taps is inside the image (or B = 1, any
-// pixel): B independent chains per 8 output channels, so the FMAs of one step do not wait on each other. Each chain is
-// still its pixel's chain over in-image taps (kh, kw, c) in order.
+// B output pixels j0 .. j0+B-1 of one row: B independent chains per 8 output channels, so the FMAs of one step do not
+// wait on each other and one weight load serves B pixels. Each chain is its pixel's chain over in-image taps
+// (kh, kw, c) in order: for a tap (kh, kw) outside the image for some of the pixels (near the left or right edge),
+// those pixels' accumulators are left exactly as they were (blend), which is the same as skipping the tap; their x
+// pointer is clamped into the row so nothing is read out of bounds. Taps valid for every pixel take the plain path.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void forward_pixels(const float *x, const float *wt, float *y, int64_t n, int64_t i, int64_t j0, const int B,
-                                  int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
-                                  int64_t OH, int64_t OW, int64_t G) {
-    const int64_t Cg = C / G, Kg = K / G;
-    float *out = y + ((n * OH + i) * OW + j0) * K;
-    for (int64_t g = 0; g < G; g++)
-    for (int64_t ob = 0; ob < Kg; ob += 8) {
-        __m256 acc[8];
-        for (int q = 0; q < B; q++) acc[q] = _mm256_setzero_ps();
-        for (int64_t kh = 0; kh < k; kh++) {
-            const int64_t ih = i * s - p + kh;
-            if (ih < 0 || ih >= H) continue;
-            for (int64_t kw = 0; kw < k; kw++) {
-                const int64_t iw = j0 * s - p + kw;
-                if (B == 1 && (iw < 0 || iw >= W)) continue;
-                const float *xin = x + ((n * H + ih) * W + iw) * C + g * Cg;
-                // wt layout: [g][kh][kw][c][o] (o contiguous, Kg per c)
-                const float *wrow = wt + (((g * k + kh) * k + kw) * Cg) * Kg + ob;
-                for (int64_t c = 0; c < Cg; c++) {
-                    const __m256 wv = _mm256_loadu_ps(wrow + c * Kg);
-                    for (int q = 0; q < B; q++)
-                        acc[q] = _mm256_fmadd_ps(_mm256_broadcast_ss(xin + q * s * C + c), wv, acc[q]);
-                }
-            }
-        }
-        for (int q = 0; q < B; q++) _mm256_storeu_ps(out + q * K + g * Kg + ob, acc[q]);
-    }
-}
-
-// B output pixels j0 .. j0+B-1 of a row that may include pixels near the left or right edge: for a tap (kh, kw) that
-// falls outside the image for some of them, those pixels' accumulators are left exactly as they were (blend), which
-// is the same as skipping the tap in their chains; their x pointer is clamped into the row so nothing is read out of
-// bounds. Taps valid for every pixel take the plain path.
-__attribute__((target("avx2,fma"), always_inline))
-static inline void forward_pixels_edges(const float *x, const float *wt, float *y, int64_t n, int64_t i, int64_t j0, const int B,
                                         int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
                                         int64_t OH, int64_t OW, int64_t G) {
     const int64_t Cg = C / G, Kg = K / G;
@@ -103,19 +71,11 @@ __attribute__((target("avx2,fma")))
 void reprise_grouped_conv_forward_avx2(const float *x, const float *wt, float *y, int64_t n0, int64_t n1,
                                        int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
                                        int64_t OH, int64_t OW, int64_t G) {
-    // Pixels whose taps all fall inside the row: j*s - p >= 0 and j*s - p + k - 1 <= W - 1.
-    const int64_t first = (p + s - 1) / s, last = W - k + p >= 0 ? (W - k + p) / s : -1;   // interior j in [first, last]
     for (int64_t n = n0; n < n1; n++)
     for (int64_t i = 0; i < OH; i++) {
         int64_t j = 0;
-        for (; j + 8 <= OW; j += 8) {
-            if (j >= first && j + 7 <= last) forward_pixels(x, wt, y, n, i, j, 8, H, W, C, K, k, s, p, OH, OW, G);
-            else forward_pixels_edges(x, wt, y, n, i, j, 8, H, W, C, K, k, s, p, OH, OW, G);
-        }
-        for (; j + 4 <= OW; j += 4) {
-            if (j >= first && j + 3 <= last) forward_pixels(x, wt, y, n, i, j, 4, H, W, C, K, k, s, p, OH, OW, G);
-            else forward_pixels_edges(x, wt, y, n, i, j, 4, H, W, C, K, k, s, p, OH, OW, G);
-        }
+        for (; j + 8 <= OW; j += 8) forward_pixels(x, wt, y, n, i, j, 8, H, W, C, K, k, s, p, OH, OW, G);
+        for (; j + 4 <= OW; j += 4) forward_pixels(x, wt, y, n, i, j, 4, H, W, C, K, k, s, p, OH, OW, G);
         for (; j < OW; j++) forward_pixels(x, wt, y, n, i, j, 1, H, W, C, K, k, s, p, OH, OW, G);
     }
 }

@@ -51,45 +51,12 @@ void reprise_sgemm_microkernel_unpacked_portable(int64_t kc, const float *a, int
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-__attribute__((target("avx2,fma")))
-static void microkernel_avx2_full(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int load_c) {
-    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+// The 6×16 tile with A[i][p] = a[i*rs + p*cs]: a packed panel is rs = 1, cs = MR (constants, so the compiler
+// specialises that instance); A read in place is a row-major (rs = lda, cs = 1) or column-major (rs = 1, cs = lda) view.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void microkernel_avx2_tile(int64_t kc, const float *a, const int64_t rs, const int64_t cs, const float *b,
+                                         float *c, int64_t ldc, int load_c) {
     for (int i = 0; i < MR; i++) { _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0); _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0); }
-    if (load_c) {
-        c00 = _mm256_loadu_ps(c + 0 * ldc); c01 = _mm256_loadu_ps(c + 0 * ldc + 8);
-        c10 = _mm256_loadu_ps(c + 1 * ldc); c11 = _mm256_loadu_ps(c + 1 * ldc + 8);
-        c20 = _mm256_loadu_ps(c + 2 * ldc); c21 = _mm256_loadu_ps(c + 2 * ldc + 8);
-        c30 = _mm256_loadu_ps(c + 3 * ldc); c31 = _mm256_loadu_ps(c + 3 * ldc + 8);
-        c40 = _mm256_loadu_ps(c + 4 * ldc); c41 = _mm256_loadu_ps(c + 4 * ldc + 8);
-        c50 = _mm256_loadu_ps(c + 5 * ldc); c51 = _mm256_loadu_ps(c + 5 * ldc + 8);
-    } else {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
-    }
-    for (int64_t p = 0; p < kc; p++) {
-        const __m256 b0 = _mm256_load_ps(b);
-        const __m256 b1 = _mm256_load_ps(b + 8);
-        __m256 ai;
-        ai = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(ai, b0, c00); c01 = _mm256_fmadd_ps(ai, b1, c01);
-        ai = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(ai, b0, c10); c11 = _mm256_fmadd_ps(ai, b1, c11);
-        ai = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(ai, b0, c20); c21 = _mm256_fmadd_ps(ai, b1, c21);
-        ai = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(ai, b0, c30); c31 = _mm256_fmadd_ps(ai, b1, c31);
-        ai = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(ai, b0, c40); c41 = _mm256_fmadd_ps(ai, b1, c41);
-        ai = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51);
-        a += MR;
-        b += NR;
-    }
-    _mm256_storeu_ps(c + 0 * ldc, c00); _mm256_storeu_ps(c + 0 * ldc + 8, c01);
-    _mm256_storeu_ps(c + 1 * ldc, c10); _mm256_storeu_ps(c + 1 * ldc + 8, c11);
-    _mm256_storeu_ps(c + 2 * ldc, c20); _mm256_storeu_ps(c + 2 * ldc + 8, c21);
-    _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31);
-    _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41);
-    _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
-}
-
-// The same tile with A read in place: A[i][p] = a[i*rs + p*cs] (six full rows), no packed panel. Same chains.
-__attribute__((target("avx2,fma")))
-static void microkernel_avx2_unpacked(int64_t kc, const float *a, int64_t rs, int64_t cs, const float *b, float *c,
-                                      int64_t ldc, int load_c) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (load_c) {
         c00 = _mm256_loadu_ps(c + 0 * ldc); c01 = _mm256_loadu_ps(c + 0 * ldc + 8);
@@ -120,6 +87,17 @@ static void microkernel_avx2_unpacked(int64_t kc, const float *a, int64_t rs, in
     _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31);
     _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41);
     _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
+}
+
+__attribute__((target("avx2,fma")))
+static void microkernel_avx2_full(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int load_c) {
+    microkernel_avx2_tile(kc, a, 1, MR, b, c, ldc, load_c);
+}
+
+__attribute__((target("avx2,fma")))
+static void microkernel_avx2_unpacked(int64_t kc, const float *a, int64_t rs, int64_t cs, const float *b, float *c,
+                                      int64_t ldc, int load_c) {
+    microkernel_avx2_tile(kc, a, rs, cs, b, c, ldc, load_c);
 }
 
 /// Peak probe: 12 independent chains of 8-wide FMAs, `iterations` rounds. Returns a value that depends on every chain so
@@ -157,28 +135,39 @@ int reprise_sgemm_uses_avx2(void) {
     return avx2_state;
 }
 
+// One tile of A[i][p] = a[i*rs + p*cs] (the packed instance when rs = 1, cs = MR). An edge tile (mr < MR or nr < NR)
+// is computed whole into an aligned scratch and only its valid part stored: same arithmetic. A read in place must have
+// MR rows (the caller packs partial panels).
+static void run_tile(int64_t kc, const float *a, int64_t rs, int64_t cs, const float *b, float *c, int64_t ldc,
+                     int load_c, int64_t mr, int64_t nr) {
+    const int packed = rs == 1 && cs == MR;
+    float *out = c;
+    int64_t ldo = ldc;
+    float tile[MR * NR] __attribute__((aligned(32)));
+    if (mr != MR || nr != NR) {
+        out = tile; ldo = NR;
+        if (load_c) {
+            memset(tile, 0, sizeof tile);
+            for (int64_t i = 0; i < mr; i++)
+                for (int64_t j = 0; j < nr; j++)
+                    tile[i * NR + j] = c[i * ldc + j];
+        }
+    }
+    if (packed) microkernel_avx2_full(kc, a, b, out, ldo, load_c);
+    else microkernel_avx2_unpacked(kc, a, rs, cs, b, out, ldo, load_c);
+    if (out == tile)
+        for (int64_t i = 0; i < mr; i++)
+            for (int64_t j = 0; j < nr; j++)
+                c[i * ldc + j] = tile[i * NR + j];
+}
+
 void reprise_sgemm_microkernel(int64_t kc, const float *a, const float *b,
                                float *c, int64_t ldc, int load_c, int64_t mr, int64_t nr) {
     if (!reprise_sgemm_uses_avx2()) {
         reprise_sgemm_microkernel_portable(kc, a, b, c, ldc, load_c, mr, nr);
         return;
     }
-    if (mr == MR && nr == NR) {
-        microkernel_avx2_full(kc, a, b, c, ldc, load_c);
-        return;
-    }
-    // Edge tile: compute the full tile into an aligned scratch, then store the valid part. Same arithmetic.
-    float tile[MR * NR] __attribute__((aligned(32)));
-    if (load_c) {
-        memset(tile, 0, sizeof tile);
-        for (int64_t i = 0; i < mr; i++)
-            for (int64_t j = 0; j < nr; j++)
-                tile[i * NR + j] = c[i * ldc + j];
-    }
-    microkernel_avx2_full(kc, a, b, tile, NR, load_c);
-    for (int64_t i = 0; i < mr; i++)
-        for (int64_t j = 0; j < nr; j++)
-            c[i * ldc + j] = tile[i * NR + j];
+    run_tile(kc, a, 1, MR, b, c, ldc, load_c, mr, nr);
 }
 
 void reprise_sgemm_microkernel_unpacked(int64_t kc, const float *a, int64_t a_row_stride, int64_t a_column_stride,
@@ -187,21 +176,7 @@ void reprise_sgemm_microkernel_unpacked(int64_t kc, const float *a, int64_t a_ro
         reprise_sgemm_microkernel_unpacked_portable(kc, a, a_row_stride, a_column_stride, b, c, ldc, load_c, nr);
         return;
     }
-    if (nr == NR) {
-        microkernel_avx2_unpacked(kc, a, a_row_stride, a_column_stride, b, c, ldc, load_c);
-        return;
-    }
-    float tile[MR * NR] __attribute__((aligned(32)));
-    if (load_c) {
-        memset(tile, 0, sizeof tile);
-        for (int64_t i = 0; i < MR; i++)
-            for (int64_t j = 0; j < nr; j++)
-                tile[i * NR + j] = c[i * ldc + j];
-    }
-    microkernel_avx2_unpacked(kc, a, a_row_stride, a_column_stride, b, tile, NR, load_c);
-    for (int64_t i = 0; i < MR; i++)
-        for (int64_t j = 0; j < nr; j++)
-            c[i * ldc + j] = tile[i * NR + j];
+    run_tile(kc, a, a_row_stride, a_column_stride, b, c, ldc, load_c, MR, nr);
 }
 
 #else
