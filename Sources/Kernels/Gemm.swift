@@ -73,13 +73,17 @@ public enum Gemm {
                     packPanelB(b, row: pc, column: jc + panel * nr, depth: kcCur,
                                width: Swift.min(nr, ncCur - panel * nr), into: packedB + panel * kcCur * nr)
                 }
-                let mBlocks = (m + mc - 1) / mc
+                // Row blocks of at most MC rows, as many as a multiple of the worker count (so no worker idles at the end
+                // of the loop): the height of a block only decides who computes which rows, never a bit.
+                let rounds = (m + mc * workers.count - 1) / (mc * workers.count)
+                let blockRows = Swift.min(mc, ((m + rounds * workers.count - 1) / (rounds * workers.count) + mr - 1) / mr * mr)
+                let mBlocks = (m + blockRows - 1) / blockRows
                 // Enough items for every worker: split columns only when there are few row blocks.
                 let chunks = mBlocks >= 2 * workers.count ? 1 : Swift.min(bPanels, (2 * workers.count + mBlocks - 1) / mBlocks)
                 let panelsPerChunk = (bPanels + chunks - 1) / chunks
                 workers.forEach(mBlocks * chunks) { item, worker in
-                    let ic = (item / chunks) * mc
-                    let mcCur = Swift.min(mc, m - ic)
+                    let ic = (item / chunks) * blockRows
+                    let mcCur = Swift.min(blockRows, m - ic)
                     let firstPanel = (item % chunks) * panelsPerChunk
                     let lastPanel = Swift.min(bPanels, firstPanel + panelsPerChunk)
                     if firstPanel >= lastPanel { return }
