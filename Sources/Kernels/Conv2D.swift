@@ -59,9 +59,14 @@ public struct Conv2D: Sendable, Equatable {
     var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
 
     /// Grouped k×k convolutions whose group widths are multiples of 8 use direct AVX2 kernels (same chains, no im2col).
-    var usesDirectForward: Bool { groups > 1 && !isPointwise && groupOutChannels % 8 == 0 && Gemm.usesAVX2 }
-    /// Backward-weights vectorises over output channels, like the forward kernel.
-    var usesDirectBackwardWeights: Bool { usesDirectForward }
+    /// So do ungrouped k×k convolutions with at most 8 input channels (a stem on RGB or grey images), whose im2col copy
+    /// cost more than their few multiply-adds.
+    var usesDirectForward: Bool {
+        !isPointwise && groupOutChannels % 8 == 0 && (groups > 1 || inChannels <= 8) && Gemm.usesAVX2
+    }
+    /// Backward-weights vectorises over output channels, like the forward kernel (grouped only: an ungrouped layer has
+    /// only k items for the workers, so it stays a GEMM).
+    var usesDirectBackwardWeights: Bool { groups > 1 && usesDirectForward }
     var usesDirectBackwardData: Bool { groups > 1 && !isPointwise && groupInChannels % 8 == 0 && Gemm.usesAVX2 }
     /// Narrow groups (at most 8 channels in and out, not served above) use scalar direct kernels: same chains, no
     /// im2col copy, which dominates when a group has 1–4 channels.

@@ -19,6 +19,8 @@ let convShapes: [Conv2D] = [
     Conv2D(batch: 2, height: 9, width: 19, inChannels: 24, outChannels: 24, kernel: 3, stride: 2, groups: 3),
     Conv2D(batch: 1, height: 6, width: 14, inChannels: 16, outChannels: 32, kernel: 5, stride: 1, padding: 2, groups: 2),
     Conv2D(batch: 1, height: 3, width: 2, inChannels: 16, outChannels: 16, kernel: 5, stride: 1, padding: 2, groups: 2),
+    // An RGB stem (ungrouped, 3 input channels, 16 outputs): direct forward, GEMM backward.
+    Conv2D(batch: 2, height: 9, width: 13, inChannels: 3, outChannels: 16, kernel: 3),
 ]
 
 @Suite struct Conv2DTests {
