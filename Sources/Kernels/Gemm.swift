@@ -54,6 +54,20 @@ public enum Gemm {
             multiplyDeep(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, workers: workers)
             return
         }
+        if workers.count > 1, n >= wideColumns, m >= mc, m * n * k >= Gemm.minimumParallelWork * 4 {
+            // Wide products: each worker runs the serial blocked loop on its own contiguous share of the columns (whole
+            // NR panels), packing its own B and A, with no synchronisation until the end. Each element's chain is
+            // still pc-block by pc-block in increasing p inside one worker: same bits as the shared loop below.
+            let panels = (n + nr - 1) / nr
+            let shares = workers.count
+            workers.forEach(shares) { share, _ in
+                let first = share * panels / shares * nr, end = Swift.min(n, (share + 1) * panels / shares * nr)
+                if first >= end { return }
+                let bShare = StridedMatrix(base: b.base + first * b.columnStride, rowStride: b.rowStride, columnStride: b.columnStride)
+                multiply(m: m, n: end - first, k: k, a: a, b: bShare, c: c + first, ldc: ldc, accumulate: accumulate, workers: .serial)
+            }
+            return
+        }
         // The micro-kernel uses aligned 32-byte loads on packed B; every panel offset is a multiple of 64 bytes.
         let packedB = allocateAligned(kc * nc)
         defer { packedB.deallocate() }
@@ -123,6 +137,10 @@ public enum Gemm {
     /// takes a contiguous range of B panels and walks the whole depth for it (packing the A block itself, so A is packed
     /// once per worker): one synchronisation per product instead of one per KC. Each element's chain is still
     /// pc-block by pc-block in increasing p inside one item, so the bits are those of the blocked loop.
+    /// Columns from which a product with several workers is split by columns (one share per worker) rather than by
+    /// row blocks with a shared packed B.
+    public static let wideColumns = 512
+
     /// Rows up to which `multiplyDeep` is used (its A block, m × KC, is packed or read in place per worker).
     static let deepRows = 512
 

@@ -10,9 +10,10 @@ import Testing
     }
 
     /// Fast and reference GEMM agree bit for bit on enumerated odd shapes, every transpose, with and without accumulation.
-    /// (22, 45, 10_007) is deep enough for `multiplyDeep` (few rows and columns, long k: a 1×1 weight gradient).
+    /// (22, 45, 10_007) is deep enough for `multiplyDeep` (few rows and columns, long k: a 1×1 weight gradient);
+    /// (170, 530, 101) is wide enough to be split by columns among the workers.
     @Test(arguments: [(1, 1, 1), (5, 7, 3), (6, 16, 1), (7, 17, 9), (13, 33, 300), (170, 20, 5), (1, 200, 513), (37, 3100, 11),
-                      (22, 45, 10_007)])
+                      (22, 45, 10_007), (170, 530, 101)])
     func fastEqualsReferenceBitwise(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -87,7 +88,8 @@ import Testing
     }
 
     /// Same bits with 1, 2 and 3 workers, on a shape that spans several blocks in every dimension.
-    /// (The second shape takes the deep path with 2 and 3 workers and the blocked path with 1.)
+    /// (With 2 and 3 workers the first shape is split by columns and the second takes the deep path; with 1 both take
+    /// the blocked loop.)
     @Test(arguments: [(400, 3200, 600), (40, 100, 20_000)])
     func resultDoesNotDependOnWorkerCount(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
