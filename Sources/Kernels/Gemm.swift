@@ -139,7 +139,7 @@ public enum Gemm {
     /// pc-block by pc-block in increasing p inside one item, so the bits are those of the blocked loop.
     /// Columns from which a product with several workers is split by columns (one share per worker) rather than by
     /// row blocks with a shared packed B.
-    public static let wideColumns = 512
+    public static let wideColumns = 256
 
     /// Rows up to which `multiplyDeep` is used (its A block, m × KC, is packed or read in place per worker).
     static let deepRows = 512
