@@ -21,45 +21,53 @@
 // wait on each other and one weight load serves B pixels. Each chain is its pixel's chain over in-image taps
 // (kh, kw, c) in order: for a tap (kh, kw) outside the image for some of the pixels (near the left or right edge),
 // those pixels' accumulators are left exactly as they were (blend), which is the same as skipping the tap; their x
-// pointer is clamped into the row so nothing is read out of bounds. Taps valid for every pixel take the plain path.
+// pointer is clamped into the image so nothing is read out of bounds. Taps valid for every pixel take the plain path.
+// (Which taps are inside the image, and where each pixel's input starts, depend only on the pixels and the tap, so
+// they are worked out once per block, before the loops over groups and output channels.)
 __attribute__((target("avx2,fma"), always_inline))
 static inline void forward_pixels(const float *x, const float *wt, float *y, int64_t n, int64_t i, int64_t j0, const int B,
-                                        int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
-                                        int64_t OH, int64_t OW, int64_t G) {
-    const int64_t Cg = C / G, Kg = K / G;
+                                  int64_t H, int64_t W, int64_t C, int64_t K, int64_t k, int64_t s, int64_t p,
+                                  int64_t OH, int64_t OW, int64_t G) {
+    const int64_t Cg = C / G, Kg = K / G, T = k * k;
     float *out = y + ((n * OH + i) * OW + j0) * K;
+    int64_t offset[T * 8];            // offset[t*8 + q]: start of pixel q's input for tap t (clamped into the row)
+    int32_t keepBits[T * 8];          // -1 where tap t is inside the image for pixel q, else 0
+    unsigned char all[T], any[T];
+    for (int64_t kh = 0; kh < k; kh++)
+    for (int64_t kw = 0; kw < k; kw++) {
+        const int64_t t = kh * k + kw, ih = i * s - p + kh;
+        all[t] = ih >= 0 && ih < H; any[t] = 0;
+        for (int q = 0; q < B; q++) {
+            int64_t iw = (j0 + q) * s - p + kw;
+            const int valid = ih >= 0 && ih < H && iw >= 0 && iw < W;
+            all[t] &= valid; any[t] |= valid;
+            keepBits[t * 8 + q] = valid ? -1 : 0;
+            iw = iw < 0 ? 0 : (iw >= W ? W - 1 : iw);
+            offset[t * 8 + q] = ((n * H + (ih < 0 ? 0 : (ih >= H ? H - 1 : ih))) * W + iw) * C;
+        }
+    }
     for (int64_t g = 0; g < G; g++)
     for (int64_t ob = 0; ob < Kg; ob += 8) {
         __m256 acc[8];
         for (int q = 0; q < B; q++) acc[q] = _mm256_setzero_ps();
-        for (int64_t kh = 0; kh < k; kh++) {
-            const int64_t ih = i * s - p + kh;
-            if (ih < 0 || ih >= H) continue;
-            for (int64_t kw = 0; kw < k; kw++) {
-                const float *xin[8];
-                __m256 keep[8];
-                int all = 1, any = 0;
-                for (int q = 0; q < B; q++) {
-                    int64_t iw = (j0 + q) * s - p + kw;
-                    const int valid = iw >= 0 && iw < W;
-                    all &= valid; any |= valid;
-                    keep[q] = _mm256_castsi256_ps(_mm256_set1_epi32(valid ? -1 : 0));
-                    iw = iw < 0 ? 0 : (iw >= W ? W - 1 : iw);
-                    xin[q] = x + ((n * H + ih) * W + iw) * C + g * Cg;
+        for (int64_t t = 0; t < T; t++) {
+            if (!any[t]) continue;
+            const float *xin[8];
+            for (int q = 0; q < B; q++) xin[q] = x + offset[t * 8 + q] + g * Cg;
+            // wt layout: [g][kh][kw][c][o] (o contiguous, Kg per c)
+            const float *wrow = wt + ((g * T + t) * Cg) * Kg + ob;
+            if (all[t]) {
+                for (int64_t c = 0; c < Cg; c++) {
+                    const __m256 wv = _mm256_loadu_ps(wrow + c * Kg);
+                    for (int q = 0; q < B; q++) acc[q] = _mm256_fmadd_ps(_mm256_broadcast_ss(xin[q] + c), wv, acc[q]);
                 }
-                if (!any) continue;
-                const float *wrow = wt + (((g * k + kh) * k + kw) * Cg) * Kg + ob;
-                if (all) {
-                    for (int64_t c = 0; c < Cg; c++) {
-                        const __m256 wv = _mm256_loadu_ps(wrow + c * Kg);
-                        for (int q = 0; q < B; q++) acc[q] = _mm256_fmadd_ps(_mm256_broadcast_ss(xin[q] + c), wv, acc[q]);
-                    }
-                } else {
-                    for (int64_t c = 0; c < Cg; c++) {
-                        const __m256 wv = _mm256_loadu_ps(wrow + c * Kg);
-                        for (int q = 0; q < B; q++)
-                            acc[q] = _mm256_blendv_ps(acc[q], _mm256_fmadd_ps(_mm256_broadcast_ss(xin[q] + c), wv, acc[q]), keep[q]);
-                    }
+            } else {
+                __m256 keep[8];
+                for (int q = 0; q < B; q++) keep[q] = _mm256_castsi256_ps(_mm256_set1_epi32(keepBits[t * 8 + q]));
+                for (int64_t c = 0; c < Cg; c++) {
+                    const __m256 wv = _mm256_loadu_ps(wrow + c * Kg);
+                    for (int q = 0; q < B; q++)
+                        acc[q] = _mm256_blendv_ps(acc[q], _mm256_fmadd_ps(_mm256_broadcast_ss(xin[q] + c), wv, acc[q]), keep[q]);
                 }
             }
         }
