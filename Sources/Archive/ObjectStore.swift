@@ -57,10 +57,11 @@ public struct ObjectStore: Sendable {
     /// Stores `bytes` and returns their ID.
     ///
     /// Small or compressed objects: hash, skip if present, write durably, read back. Raw objects of at least
-    /// `overlapThreshold` bytes (checkpoint tensors): the SHA-256 is computed on a second thread while this one writes
-    /// the bytes to a temporary file (the header does not depend on the name); then a present object discards the
-    /// temporary file, and a new one is fsynced, renamed to its name and its directory fsynced. Either way the stored
-    /// file is then read back and compared byte for byte with what was hashed.
+    /// `overlapThreshold` bytes (checkpoint tensors) are written to a temporary file while their SHA-256 is computed
+    /// (the header does not depend on the name): with `O_DIRECT`, hashing, writing and reading every piece back from
+    /// the device run on three threads (`DirectObjectWrite`); where `O_DIRECT` is unavailable or `allowsDirectIO` is
+    /// off, hashing runs beside a buffered write and the file is read back after the rename. Either way a present
+    /// object discards the temporary file, and a new one is fsynced, renamed to its name and its directory fsynced.
     @discardableResult
     public func put(_ bytes: UnsafeRawBufferPointer, compression: Compression) throws -> ObjectID {
         var compressed: Data?
@@ -105,8 +106,10 @@ public struct ObjectStore: Sendable {
     }
 
     private func putOverlapped(_ bytes: UnsafeRawBufferPointer, header: [UInt8]) throws -> ObjectID {
-        switch !allowsDirectIO ? .unsupported : DirectObjectWrite.write(header: header, payload: bytes, temporaryDirectory: temporaryDirectory,
-                                       describedAs: Self.unnamed) {
+        let direct = allowsDirectIO
+            ? DirectObjectWrite.write(header: header, payload: bytes, temporaryDirectory: temporaryDirectory, describedAs: Self.unnamed)
+            : .unsupported
+        switch direct {
         case .written(let id, let file):
             let destination = path(of: id)
             if access(destination, F_OK) == 0 {

@@ -114,17 +114,9 @@ public enum Gemm {
                         let bPanel = packedB + jp * kcCur * nr
                         for ip in 0..<aPanels {
                             let ir = ip * mr
-                            let height = Swift.min(mr, mcCur - ir)
-                            if inPlace && height == mr {
-                                reprise_sgemm_microkernel_unpacked(
-                                    Int64(kcCur), a.base + (ic + ir) * a.rowStride + pc * a.columnStride,
-                                    Int64(a.rowStride), Int64(a.columnStride), bPanel,
-                                    c + (ic + ir) * ldc + jc + jr, Int64(ldc), load ? 1 : 0, Int64(nrCur))
-                            } else {
-                                reprise_sgemm_microkernel(
-                                    Int64(kcCur), aBlock + ip * kcCur * mr, bPanel,
-                                    c + (ic + ir) * ldc + jc + jr, Int64(ldc), load ? 1 : 0, Int64(height), Int64(nrCur))
-                            }
+                            tile(a, row: ic + ir, column: pc, inPlace: inPlace, packed: aBlock + ip * kcCur * mr, depth: kcCur,
+                                 bPanel: bPanel, c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, load: load,
+                                 height: Swift.min(mr, mcCur - ir), width: nrCur)
                         }
                     }
                 }
@@ -132,15 +124,15 @@ public enum Gemm {
         }
     }
 
+    /// Columns from which a product with several workers is split by columns (one share per worker) rather than by
+    /// row blocks with a shared packed B.
+    public static let wideColumns = 256
+
     /// Few rows and columns, long depth (the weight gradients of 1×1 convolutions: m, n = channels, k = N·H·W): each
     /// (jc, pc) block is too small to share, so the blocked loop above would run them all on one thread. Here each worker
     /// takes a contiguous range of B panels and walks the whole depth for it (packing the A block itself, so A is packed
     /// once per worker): one synchronisation per product instead of one per KC. Each element's chain is still
     /// pc-block by pc-block in increasing p inside one item, so the bits are those of the blocked loop.
-    /// Columns from which a product with several workers is split by columns (one share per worker) rather than by
-    /// row blocks with a shared packed B.
-    public static let wideColumns = 256
-
     /// Rows up to which `multiplyDeep` is used (its A block, m × KC, is packed or read in place per worker).
     static let deepRows = 512
 
@@ -174,20 +166,27 @@ public enum Gemm {
                     let bPanel = bBlock + (jp - firstPanel) * kcCur * nr
                     let nrCur = Swift.min(nr, n - jp * nr)
                     for ip in 0..<aPanels {
-                        let height = Swift.min(mr, m - ip * mr)
-                        if inPlace && height == mr {
-                            reprise_sgemm_microkernel_unpacked(
-                                Int64(kcCur), a.base + ip * mr * a.rowStride + pc * a.columnStride,
-                                Int64(a.rowStride), Int64(a.columnStride), bPanel,
-                                c + ip * mr * ldc + jp * nr, Int64(ldc), load ? 1 : 0, Int64(nrCur))
-                        } else {
-                            reprise_sgemm_microkernel(
-                                Int64(kcCur), aBlock + ip * kcCur * mr, bPanel, c + ip * mr * ldc + jp * nr, Int64(ldc),
-                                load ? 1 : 0, Int64(height), Int64(nrCur))
-                        }
+                        tile(a, row: ip * mr, column: pc, inPlace: inPlace, packed: aBlock + ip * kcCur * mr, depth: kcCur,
+                             bPanel: bPanel, c: c + ip * mr * ldc + jp * nr, ldc: ldc, load: load,
+                             height: Swift.min(mr, m - ip * mr), width: nrCur)
                     }
                 }
             }
+        }
+    }
+
+    /// One MR × NR tile of C from the A panel starting at (row, column): read in place when `inPlace` and the panel is
+    /// full, else from its packed copy at `packed`.
+    @inline(__always)
+    static func tile(_ a: StridedMatrix, row: Int, column: Int, inPlace: Bool, packed: UnsafeMutablePointer<Float>, depth: Int,
+                     bPanel: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
+                     height: Int, width: Int) {
+        if inPlace && height == mr {
+            reprise_sgemm_microkernel_unpacked(Int64(depth), a.base + row * a.rowStride + column * a.columnStride,
+                                               Int64(a.rowStride), Int64(a.columnStride), bPanel, c, Int64(ldc),
+                                               load ? 1 : 0, Int64(width))
+        } else {
+            reprise_sgemm_microkernel(Int64(depth), packed, bPanel, c, Int64(ldc), load ? 1 : 0, Int64(height), Int64(width))
         }
     }
 
