@@ -111,13 +111,7 @@ public struct ObjectStore: Sendable {
             : .unsupported
         switch direct {
         case .written(let id, let file):
-            let destination = path(of: id)
-            if access(destination, F_OK) == 0 {
-                file.discard()
-                return id
-            }
-            do { try makeFanOutDirectory(for: destination) } catch { file.discard(); throw error }
-            try file.commit(as: destination)   // already read back from the device and compared
+            _ = try install(file, as: id)   // already read back from the device and compared
             return id
         case .failed(let id, let error):
             throw Self.naming(error, after: path(of: id))
@@ -151,15 +145,23 @@ public struct ObjectStore: Sendable {
             results.pending?.discard()
             throw Self.naming(results.error!, after: path(of: results.id!))
         }
+        if try install(pending, as: id) {
+            try verifyReadBack(path(of: id), header: header, payload: bytes)
+        }
+        return id
+    }
+
+    /// Makes a complete temporary file object `id`: discarded if the object is already stored (returns false), else
+    /// fsynced and renamed into its fan-out directory (returns true).
+    private func install(_ file: DurableFile.PendingFile, as id: ObjectID) throws -> Bool {
         let destination = path(of: id)
         if access(destination, F_OK) == 0 {
-            pending.discard()
-            return id
+            file.discard()
+            return false
         }
-        do { try makeFanOutDirectory(for: destination) } catch { pending.discard(); throw error }
-        try pending.commit(as: destination)
-        try verifyReadBack(destination, header: header, payload: bytes)
-        return id
+        do { try makeFanOutDirectory(for: destination) } catch { file.discard(); throw error }
+        try file.commit(as: destination)
+        return true
     }
 
     /// What errors raised before an object's name is known call it; `naming(_:after:)` replaces it with the final path.

@@ -104,10 +104,7 @@ public enum Gemm {
                     let aBlock = packedA + worker * mc * kc
                     let aPanels = (mcCur + mr - 1) / mr
                     let inPlace = readsAInPlace(a, columns: ncCur)
-                    for panel in 0..<aPanels where !inPlace || mcCur - panel * mr < mr {
-                        packPanelA(a, row: ic + panel * mr, column: pc, height: Swift.min(mr, mcCur - panel * mr),
-                                   depth: kcCur, into: aBlock + panel * kcCur * mr)
-                    }
+                    packBlockA(a, row: ic, rows: mcCur, column: pc, depth: kcCur, inPlace: inPlace, into: aBlock)
                     for jp in firstPanel..<lastPanel {
                         let jr = jp * nr
                         let nrCur = Swift.min(nr, ncCur - jr)
@@ -154,10 +151,7 @@ public enum Gemm {
             for pc in stride(from: 0, to: k, by: kc) {
                 let kcCur = Swift.min(kc, k - pc)
                 let load = accumulate || pc > 0
-                for panel in 0..<aPanels where !inPlace || m - panel * mr < mr {
-                    packPanelA(a, row: panel * mr, column: pc, height: Swift.min(mr, m - panel * mr),
-                               depth: kcCur, into: aBlock + panel * kcCur * mr)
-                }
+                packBlockA(a, row: 0, rows: m, column: pc, depth: kcCur, inPlace: inPlace, into: aBlock)
                 for jp in firstPanel..<lastPanel {
                     packPanelB(b, row: pc, column: jp * nr, depth: kcCur, width: Swift.min(nr, n - jp * nr),
                                into: bBlock + (jp - firstPanel) * kcCur * nr)
@@ -172,6 +166,17 @@ public enum Gemm {
                     }
                 }
             }
+        }
+    }
+
+    /// Packs the MR-tall panels of A[row..<row+rows, column..<column+depth] that `tile` will read packed: all of them,
+    /// or with `inPlace` only a partial last panel (full panels are then read where they are).
+    @inline(__always)
+    static func packBlockA(_ a: StridedMatrix, row: Int, rows: Int, column: Int, depth: Int, inPlace: Bool,
+                           into block: UnsafeMutablePointer<Float>) {
+        for panel in 0..<((rows + mr - 1) / mr) where !inPlace || rows - panel * mr < mr {
+            packPanelA(a, row: row + panel * mr, column: column, height: Swift.min(mr, rows - panel * mr),
+                       depth: depth, into: block + panel * depth * mr)
         }
     }
 
