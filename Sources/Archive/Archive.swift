@@ -99,15 +99,42 @@ public final class Archive: @unchecked Sendable {
 
     public func manifest(_ run: ObjectID) throws -> RunManifest { try getJSON(RunManifest.self, run) }
 
-    /// Commits a record: stores it, then atomically points the run's ref at it. Every object the record names must
-    /// already be stored (checked), so a committed run is always complete.
+    /// Commits a record: stores it, then atomically points the run's ref at it, inside a write transaction
+    /// (`ArchiveLock`). Every object the record reaches — manifest, checkpoints and their tensors, eval log, timings —
+    /// must already be stored (checked under the lock, so a concurrent gc cannot remove one before the ref is
+    /// written); a committed run is always complete.
     @discardableResult
     public func commit(_ record: RunRecord) throws -> ObjectID {
-        for id in record.referencedObjects where !objects.contains(id) { throw ArchiveError.missingObject(id) }
-        let id = try putJSON(record)
-        try writeRef(kind: "runs", name: record.run.hex, target: id)
-        journalCommit(run: record.run, record: id)
-        return id
+        try transaction {
+            for id in try closure(of: record) where !objects.contains(id) { throw ArchiveError.missingObject(id) }
+            let id = try putJSON(record)
+            try writeRef(kind: "runs", name: record.run.hex, target: id)
+            journalCommit(run: record.run, record: id)
+            return id
+        }
+    }
+
+    /// Every object a record reaches: the record's own references and each checkpoint's tensors (checkpoint records
+    /// are read, so they must be present). `extra` supplies objects not stored yet (a bundle being imported).
+    func closure(of record: RunRecord, extra: [ObjectID: Data] = [:]) throws -> [ObjectID] {
+        var ids = record.referencedObjects
+        for entry in record.checkpoints {
+            let checkpoint: CheckpointRecord
+            if let bytes = extra[entry.checkpoint] {
+                do { checkpoint = try JSONDecoder().decode(CheckpointRecord.self, from: bytes) } catch {
+                    throw ArchiveError.malformed(path: "object \(entry.checkpoint.hex)", reason: "not a valid checkpoint record: \(error)")
+                }
+            } else {
+                guard objects.contains(entry.checkpoint) else { throw ArchiveError.missingObject(entry.checkpoint) }
+                checkpoint = try getJSON(CheckpointRecord.self, entry.checkpoint)
+            }
+            guard checkpoint.run == record.run, checkpoint.epoch == entry.epoch else {
+                throw ArchiveError.malformed(path: "object \(entry.checkpoint.hex)",
+                                             reason: "checkpoint of run \(checkpoint.run.short) epoch \(checkpoint.epoch), listed by run \(record.run.short) as epoch \(entry.epoch)")
+            }
+            ids += checkpoint.tensors.map(\.object)
+        }
+        return ids
     }
 
     /// The newest record of a run, or nil when the run has none.
@@ -134,7 +161,12 @@ public final class Archive: @unchecked Sendable {
 
     func refPath(kind: String, name: String) -> String { "\(root)/refs/\(kind)/\(name)" }
 
+    /// Points `refs/<kind>/<name>` at `target` (atomic replace), inside a write transaction.
     func writeRef(kind: String, name: String, target: ObjectID) throws {
+        try transaction { try writeRefUnlocked(kind: kind, name: name, target: target) }
+    }
+
+    private func writeRefUnlocked(kind: String, name: String, target: ObjectID) throws {
         let directory = "\(root)/refs/\(kind)"
         if !FileManager.default.fileExists(atPath: directory) {
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
@@ -155,16 +187,21 @@ public final class Archive: @unchecked Sendable {
     }
 
     /// The refs of one kind, sorted (readdir directly: FileManager's listing took ~0.2 s for 100,000 runs).
+    ///
+    /// An unreadable listing is an error, never "no refs": a gc that took it for empty would remove every object.
+    /// `refs/runs` must exist (every archive is created with it); the other kinds' folders are created on first use,
+    /// so their absence means none. Names that are not 64 hex digits are not refs and are skipped (fsck lists them).
     func refNames(kind: String) throws -> [ObjectID] {
-        guard let dir = opendir("\(root)/refs/\(kind)") else { return [] }
-        defer { closedir(dir) }
-        var names: [ObjectID] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.utf8.count == 64, let id = ObjectID(hex: name) { names.append(id) }
+        try refDirectoryEntries(kind: kind).compactMap { $0.utf8.count == 64 ? ObjectID(hex: $0) : nil }.sorted()
+    }
+
+    /// Every entry name in `refs/<kind>` except `.` and `..`; throws when the folder cannot be listed.
+    func refDirectoryEntries(kind: String) throws -> [String] {
+        let path = "\(root)/refs/\(kind)"
+        guard let names = try DurableFile.listDirectory(path) else {
+            if kind != "runs" { return [] }
+            throw ArchiveError.malformed(path: path, reason: "missing: every archive has this folder (restore it from a backup or a bundle)")
         }
-        return names.sorted()
+        return names
     }
 }

@@ -10,8 +10,13 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
     case unknownRun(String)
     case ambiguousRun(prefix: String, matches: Int)
     case unsafePath(String)
-    /// Two things that must agree do not (a study planned with other inputs, an archive merge conflict).
+    /// Two things that must agree do not (a study planned with other inputs, the same run with different results in
+    /// two archives). A failed check: exit 1.
     case conflict(String)
+    /// The archive is damaged (unreadable refs, records or folders), so the operation refused to start. Exit 1.
+    case damaged(path: String, reason: String)
+    /// A name the user gave matches nothing, or more than one thing (a study name). Bad input: exit 2.
+    case notFound(String)
 
     public var description: String {
         switch self {
@@ -25,13 +30,15 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
             return "object \(id.hex) is referenced but missing from the archive; run `reprise fsck`"
         case .malformed(let path, let reason):
             return "\(path): \(reason)"
+        case .damaged(let path, let reason):
+            return "\(path): \(reason)"
         case .unknownRun(let name):
             return "no run \(name) in this archive (see `reprise ls`)"
         case .ambiguousRun(let prefix, let matches):
             return "run prefix \(prefix) matches \(matches) runs; give more digits"
         case .unsafePath(let path):
             return "\(path): refused, the path escapes the archive"
-        case .conflict(let message):
+        case .conflict(let message), .notFound(let message):
             return message
         }
     }

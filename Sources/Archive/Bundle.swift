@@ -9,9 +9,13 @@ import Foundation
 ///     ref <kind> <64-hex name> <64-hex target>\n                           (repeated; kind ∈ runs, tables)
 ///     end\n
 ///
-/// Import decodes everything first, verifies that every object hashes to its ID, that every ref's target is in the
-/// bundle or the archive, and that kinds and names are from the fixed vocabulary (so no name can form a path outside
-/// the archive); only then are objects stored, then refs written. A damaged bundle changes nothing.
+/// Import decodes everything first and checks it: every object hashes to its ID; kinds and names are from the fixed
+/// vocabulary (so no name can form a path outside the archive) and appear once; each run ref names a run record of
+/// that run whose every object (manifest, checkpoints, their tensors, log, timings) is in the bundle or the archive;
+/// each table ref names a published table filed under its own ID. Then each run is decided by `RunAdoption`, the
+/// rule `archive merge` uses: a bundle never downgrades a run that went further here, and a run with different
+/// results is a conflict (exit 1, both versions named). Only when all of that passes are objects stored and records
+/// committed (journalled for the run index, like any commit). A damaged or conflicting bundle changes nothing.
 public enum Bundle {
     static let magic = "reprise-bundle 1"
 
@@ -53,7 +57,11 @@ public enum Bundle {
     public struct ImportReport: Sendable {
         public var objects = 0
         public var newObjects = 0
+        /// Runs added or advanced by the import.
         public var runs = 0
+        /// Runs already here with the same results, or further along here (the bundle's copy was unfinished).
+        public var unchanged = 0
+        public var tables = 0
     }
 
     public static func `import`(from path: String, into archive: Archive) throws -> ImportReport {
@@ -65,44 +73,92 @@ public enum Bundle {
             return String(decoding: data[index..<end], as: UTF8.self)
         }
         guard try line() == magic else { throw ArchiveError.malformed(path: path, reason: "not a Reprise bundle (expected \"\(magic)\")") }
-        var objects: [(ObjectID, Data)] = []
-        var refs: [(String, ObjectID, ObjectID)] = []
+        var objects: [ObjectID: Data] = [:]
+        var order: [ObjectID] = []
+        var refs: [(kind: String, name: ObjectID, target: ObjectID)] = []
+        var refNames = Set<String>()
         while true {
             let header = try line()
-            let parts = header.split(separator: " ").map(String.init)
+            let parts = header.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
             if header == "end" { break }
-            if parts.count == 3, parts[0] == "object", let id = ObjectID(hex: parts[1]), let count = Int(parts[2]), count >= 0 {
+            if parts.count == 3, parts[0] == "object", let id = ObjectID(hex: parts[1]),
+               parts[2].allSatisfy(\.isASCII), parts[2].allSatisfy(\.isNumber), let count = Int(parts[2]) {
                 guard data.endIndex - index >= count else { throw ArchiveError.malformed(path: path, reason: "truncated object \(id.short)") }
                 let bytes = data.subdata(in: index..<(index + count))
                 index += count
                 guard ObjectID(of: bytes) == id else {
                     throw ArchiveError.malformed(path: path, reason: "object \(id.short) does not hash to its ID; nothing was imported")
                 }
-                objects.append((id, bytes))
+                if objects.updateValue(bytes, forKey: id) == nil { order.append(id) }
             } else if parts.count == 4, parts[0] == "ref" {
-                guard ["runs", "tables"].contains(parts[1]) else { throw ArchiveError.unsafePath("\(path): ref kind \"\(parts[1])\"") }
+                guard ["runs", "tables"].contains(parts[1]) else { throw ArchiveError.unsafePath("\(path): ref kind \"\(parts[1].prefix(40))\"") }
                 guard let name = ObjectID(hex: parts[2]), let target = ObjectID(hex: parts[3]) else {
-                    throw ArchiveError.unsafePath("\(path): ref name \"\(parts[2])\"")
+                    throw ArchiveError.unsafePath("\(path): ref name \"\(parts[2].prefix(70))\"")
+                }
+                guard refNames.insert("\(parts[1])/\(name.hex)").inserted else {
+                    throw ArchiveError.malformed(path: path, reason: "ref \(parts[1])/\(name.short) appears twice")
                 }
                 refs.append((parts[1], name, target))
             } else {
                 throw ArchiveError.malformed(path: path, reason: "unexpected line \"\(header.prefix(60))\"")
             }
         }
-        let present = Set(objects.map(\.0))
-        for (kind, name, target) in refs where !present.contains(target) && !archive.objects.contains(target) {
-            throw ArchiveError.malformed(path: path, reason: "ref \(kind)/\(name.short) names object \(target.short), which is neither in the bundle nor the archive")
+        guard index == data.endIndex else { throw ArchiveError.malformed(path: path, reason: "bytes after the \"end\" line") }
+
+        func present(_ id: ObjectID) -> Bool { objects[id] != nil || archive.objects.contains(id) }
+        func decode<T: Decodable>(_ type: T.Type, _ id: ObjectID, for ref: String) throws -> T {
+            do {
+                if let bytes = objects[id] { return try JSONDecoder().decode(T.self, from: bytes) }
+                return try archive.getJSON(T.self, id)
+            } catch let error as ArchiveError { throw error } catch {
+                throw ArchiveError.malformed(path: path, reason: "ref \(ref) names object \(id.short), which is not a valid \(T.self)")
+            }
         }
-        var report = ImportReport()
-        for (id, bytes) in objects {
-            report.objects += 1
-            if !archive.objects.contains(id) { report.newObjects += 1 }
-            try archive.objects.put(bytes, compression: (bytes.first == UInt8(ascii: "{")) ? .always : .tensor)
+        // Planning and applying run in one write transaction: gc cannot remove an object of the archive that the
+        // plan counted on.
+        return try archive.transaction {
+            var report = ImportReport()
+            var commits: [RunRecord] = []
+            var tables: [ObjectID] = []
+            var conflicts: [String] = []
+            for (kind, name, target) in refs {
+                let ref = "\(kind)/\(name.short)"
+                guard present(target) else {
+                    throw ArchiveError.malformed(path: path, reason: "ref \(ref) names object \(target.short), which is neither in the bundle nor the archive")
+                }
+                if kind == "tables" {
+                    guard name == target else { throw ArchiveError.malformed(path: path, reason: "ref \(ref) names object \(target.short): a table is filed under its own ID") }
+                    _ = try decode(PublishedTable.self, target, for: ref)
+                    if try archive.readRef(kind: "tables", name: name.hex) == nil { tables.append(name) }
+                    continue
+                }
+                let theirs = try decode(RunRecord.self, target, for: ref)
+                guard theirs.run == name else {
+                    throw ArchiveError.malformed(path: path, reason: "ref \(ref) names a record of run \(theirs.run.short)")
+                }
+                _ = try decode(RunManifest.self, theirs.run, for: ref)
+                for id in try archive.closure(of: theirs, extra: objects) where !present(id) {
+                    throw ArchiveError.malformed(path: path, reason: "run \(name.short) reaches object \(id.short), which is neither in the bundle nor the archive")
+                }
+                switch RunAdoption.decide(ours: try archive.record(of: name), theirs: theirs) {
+                case .add, .advance: commits.append(theirs)
+                case .same, .keep: report.unchanged += 1
+                case .conflict(let why): conflicts.append("run \(name.hex): \(why)")
+                }
+            }
+            if !conflicts.isEmpty { throw conflictError(conflicts, source: path, archive: archive.root) }
+            for id in order {
+                let bytes = objects[id]!
+                report.objects += 1
+                if archive.objects.contains(id) { continue }
+                report.newObjects += 1
+                try archive.objects.put(bytes, compression: (bytes.first == UInt8(ascii: "{")) ? .always : .tensor)
+            }
+            for record in commits { try archive.commit(record) }
+            for table in tables { try archive.writeRef(kind: "tables", name: table.hex, target: table) }
+            report.runs = commits.count
+            report.tables = tables.count
+            return report
         }
-        for (kind, name, target) in refs {
-            try archive.writeRef(kind: kind, name: name.hex, target: target)
-            if kind == "runs" { report.runs += 1 }
-        }
-        return report
     }
 }

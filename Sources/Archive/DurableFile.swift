@@ -122,4 +122,27 @@ enum DurableFile {
         }
         return done
     }
+
+    /// The entry names of a directory (without `.` and `..`), in readdir order; nil when it does not exist. Any other
+    /// failure — not a directory, no permission, an I/O error while reading — throws: a listing that failed must never
+    /// look empty.
+    static func listDirectory(_ path: String) throws -> [String]? {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return nil }
+            throw ArchiveError.errno(path, "list directory")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { throw ArchiveError.errno(path, "list directory") }
+                return names
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+    }
 }

@@ -12,14 +12,20 @@ public struct FsckReport: Sendable {
 extension Archive {
     /// Re-hashes objects (all, or a random `samplePercent` of them, seeded) and checks that every reference resolves.
     ///
-    /// Checks: each object decodes and hashes to its name; each ref names an existing, valid object; each run record
-    /// names its own run and only existing objects; each checkpoint's tensors exist and have the byte length their
-    /// shape implies. Objects are checked in sorted order; with sampling, object i is checked iff a SplitMix64 draw keyed by
+    /// Checks: each object decodes exactly (no bytes after a compressed payload) and hashes to its name; every ref of
+    /// every kind (runs, tables, derivations, studies) names an existing object of its type (`reachableObjects`); each
+    /// run record names its own run and only existing objects; each checkpoint's tensors exist and have the byte length
+    /// their shape implies; the run index, if present, passes its checksum and agrees with the refs (`indexProblems`).
+    /// A folder that cannot be listed is a problem, never an empty archive. Objects are checked in sorted order; with sampling, object i is checked iff a SplitMix64 draw keyed by
     /// `sampleSeed` and i falls under P%.
     public func fsck(samplePercent: Double = 100, sampleSeed: UInt64 = 0,
                      progress: ((Int, Int) -> Void)? = nil) -> FsckReport {
         var report = FsckReport()
-        let all = (try? objects.allObjects()) ?? []
+        let all: [ObjectID]
+        do { all = try objects.allObjects() } catch {
+            all = []
+            report.problems.append("\(error)")
+        }
         report.objectsTotal = all.count
         for (i, id) in all.enumerated() {
             progress?(i, all.count)
@@ -38,7 +44,7 @@ extension Archive {
         for id in reachable.sorted() where !objects.contains(id) {
             report.problems.append("object \(id.hex) is referenced but missing")
         }
-        let runs = (try? runIDs()) ?? []
+        let runs = (try? runIDs()) ?? []   // a listing failure is among reachableObjects' problems
         report.runs = runs.count
         for run in runs {
             guard let record = try? record(of: run) else { continue }
@@ -52,6 +58,7 @@ extension Archive {
                 }
             }
         }
+        report.problems += indexProblems()
         return report
     }
 }

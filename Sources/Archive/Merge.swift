@@ -1,64 +1,67 @@
 import Foundation
 
 extension Archive {
-    /// What `merge(from:)` did and found.
+    /// What `merge(from:)` did.
     public struct MergeReport: Sendable {
         public var objectsCopied = 0
         public var runsAdded = 0
-        /// Runs whose record here was in progress and the other archive's was further along.
+        /// Runs whose record here was unfinished and the other archive's was further along.
         public var runsAdvanced = 0
+        /// Runs whose record here was further along than the other archive's unfinished copy (kept).
+        public var runsKept = 0
         public var refsAdded = 0
-        /// Run IDs (or other refs) present in both archives with different deterministic results: each one is a
-        /// determinism failure (or a damaged archive). Never resolved silently: this archive keeps its own record.
-        public var conflicts: [String] = []
     }
 
-    /// Unions `other` into this archive.
+    /// Unions `other` into this archive, all or nothing.
     ///
-    /// - Objects: every object reachable from the other archive's refs that is missing here is read (decompressed and
-    ///   re-hashed, so a damaged object stops the merge before any ref is written) and stored here.
-    /// - Runs: a run only there is added. A run in both: if the deterministic parts of the records (everything but
-    ///   timings) are equal, nothing changes; if one is in_progress and the other's checkpoints extend it epoch for
-    ///   epoch, the longer one is kept; any other difference is a conflict, reported and left as it is here.
-    /// - Tables, derivations, studies: added when absent; the same name with another target is a conflict.
+    /// 1. Plan: every ref of `other` is read and checked (a damaged archive stops the merge); each run is decided by
+    ///    `RunAdoption` (add, same, advance, keep or conflict); tables, derivations and studies are added when absent,
+    ///    and the same name with another target is a conflict.
+    /// 2. Any conflict throws `ArchiveError.conflict` naming every one, before anything is written.
+    /// 3. Apply, in one write transaction: objects missing here are read from `other` (decompressed and re-hashed) and
+    ///    stored; then records are committed and refs written. A crash part-way leaves only unreferenced objects and
+    ///    refs that each point at complete data; running the merge again finishes it.
     public func merge(from other: Archive) throws -> MergeReport {
         var report = MergeReport()
         let (reachable, problems) = other.reachableObjects()
-        if let problem = problems.first { throw ArchiveError.malformed(path: other.root, reason: "cannot merge a damaged archive: \(problem) (run `reprise fsck`)") }
-        for id in reachable.sorted() where !objects.contains(id) {
-            let bytes = try other.objects.get(id)
-            try objects.put(bytes, compression: bytes.first == UInt8(ascii: "{") ? .always : .tensor)
-            report.objectsCopied += 1
+        if let problem = problems.first {
+            throw ArchiveError.damaged(path: other.root, reason: "cannot merge a damaged archive: \(problem) (run `reprise fsck`)")
         }
-        for run in try other.runIDs() {
-            guard let theirs = try other.record(of: run) else { continue }
-            guard let ours = try record(of: run) else {
-                try commit(theirs)
-                report.runsAdded += 1
-                continue
-            }
-            if ours.deterministicPart == theirs.deterministicPart { continue }
-            let prefixMatches = { (short: RunRecord, long: RunRecord) in
-                short.status == .inProgress && short.checkpoints.count < long.checkpoints.count
-                    && zip(short.checkpoints, long.checkpoints).allSatisfy { $0 == $1 }
-            }
-            if prefixMatches(ours, theirs) { try commit(theirs); report.runsAdvanced += 1; continue }
-            if prefixMatches(theirs, ours) { continue }
-            let firstDifference = zip(ours.checkpoints, theirs.checkpoints).first { $0.checkpoint != $1.checkpoint }
-            report.conflicts.append("run \(run.hex): " + (firstDifference.map { "checkpoints differ from epoch \($0.0.epoch)" }
-                ?? "records differ (status \(ours.status.rawValue) vs \(theirs.status.rawValue), metrics \(ours.metrics == theirs.metrics ? "equal" : "differ"))"))
-        }
-        for kind in ["tables", "derivations", "studies"] {
-            for name in try other.refNames(kind: kind) {
-                guard let target = try other.readRef(kind: kind, name: name.hex) else { continue }
-                if let ours = try readRef(kind: kind, name: name.hex) {
-                    if ours != target { report.conflicts.append("\(kind)/\(name.hex): points to \(ours.short) here and \(target.short) there") }
-                } else {
-                    try writeRef(kind: kind, name: name.hex, target: target)
-                    report.refsAdded += 1
+        // Planning and applying run in one write transaction (gc cannot remove what the plan counted on).
+        return try transaction {
+            var commits: [RunRecord] = []
+            var refs: [(kind: String, name: ObjectID, target: ObjectID)] = []
+            var conflicts: [String] = []
+            for run in try other.runIDs() {
+                guard let theirs = try other.record(of: run) else { continue }
+                switch RunAdoption.decide(ours: try record(of: run), theirs: theirs) {
+                case .add: commits.append(theirs); report.runsAdded += 1
+                case .advance: commits.append(theirs); report.runsAdvanced += 1
+                case .keep: report.runsKept += 1
+                case .same: break
+                case .conflict(let why): conflicts.append("run \(run.hex): \(why)")
                 }
             }
+            for kind in ["tables", "derivations", "studies"] {
+                for name in try other.refNames(kind: kind) {
+                    guard let target = try other.readRef(kind: kind, name: name.hex) else { continue }
+                    if let ours = try readRef(kind: kind, name: name.hex) {
+                        if ours != target { conflicts.append("refs/\(kind)/\(name.hex): object \(ours.short) here, \(target.short) there") }
+                    } else {
+                        refs.append((kind, name, target))
+                    }
+                }
+            }
+            if !conflicts.isEmpty { throw conflictError(conflicts, source: other.root, archive: root) }
+            for id in reachable.sorted() where !objects.contains(id) {
+                let bytes = try other.objects.get(id)
+                try objects.put(bytes, compression: bytes.first == UInt8(ascii: "{") ? .always : .tensor)
+                report.objectsCopied += 1
+            }
+            for record in commits { try commit(record) }
+            for ref in refs { try writeRef(kind: ref.kind, name: ref.name.hex, target: ref.target) }
+            report.refsAdded = refs.count
+            return report
         }
-        return report
     }
 }

@@ -62,8 +62,16 @@ public struct ObjectStore: Sendable {
     /// the device run on three threads (`DirectObjectWrite`); where `O_DIRECT` is unavailable or `allowsDirectIO` is
     /// off, hashing runs beside a buffered write and the file is read back after the rename. Either way a present
     /// object discards the temporary file, and a new one is fsynced, renamed to its name and its directory fsynced.
+    ///
+    /// The whole put runs inside a write transaction (`ArchiveLock`, shared), and finding the object already stored
+    /// refreshes its modification time, so a concurrent `gc` can neither remove it between this call and the commit
+    /// that references it nor count it as an old leftover afterwards.
     @discardableResult
     public func put(_ bytes: UnsafeRawBufferPointer, compression: Compression) throws -> ObjectID {
+        try ArchiveLock.forArchive(root).shared { try putUnlocked(bytes, compression: compression) }
+    }
+
+    private func putUnlocked(_ bytes: UnsafeRawBufferPointer, compression: Compression) throws -> ObjectID {
         var compressed: Data?
         switch compression {
         case .never: break
@@ -93,7 +101,7 @@ public struct ObjectStore: Sendable {
     private func putSequentially(_ bytes: UnsafeRawBufferPointer, header: [UInt8], payload: UnsafeRawBufferPointer) throws -> ObjectID {
         let id = ObjectID(of: bytes)
         let destination = path(of: id)
-        if access(destination, F_OK) == 0 { return id }
+        if access(destination, F_OK) == 0 { Self.freshen(destination); return id }
         try makeFanOutDirectory(for: destination)
         let pending = try DurableFile.PendingFile(in: temporaryDirectory, for: destination)
         do {
@@ -157,11 +165,18 @@ public struct ObjectStore: Sendable {
         let destination = path(of: id)
         if access(destination, F_OK) == 0 {
             file.discard()
+            Self.freshen(destination)
             return false
         }
         do { try makeFanOutDirectory(for: destination) } catch { file.discard(); throw error }
         try file.commit(as: destination)
         return true
+    }
+
+    /// Sets an object file's modification time to now: it is being reused, so gc's grace period starts again.
+    /// Best effort: on a read-only archive nothing can be committed either, and gc cannot run there.
+    static func freshen(_ path: String) {
+        utimensat(AT_FDCWD, path, nil, 0)
     }
 
     /// What errors raised before an object's name is known call it; `naming(_:after:)` replaces it with the final path.
@@ -252,7 +267,7 @@ public struct ObjectStore: Sendable {
                 throw ArchiveError.corruptObject(path: path, reason: "header claims \(length) bytes, impossible for a \(payload.count)-byte zlib stream")
             }
             guard let inflated = payload.withUnsafeBytes({ Zlib.decompress($0, expectedCount: Int(length)) }) else {
-                throw ArchiveError.corruptObject(path: path, reason: "zlib stream is damaged or truncated")
+                throw ArchiveError.corruptObject(path: path, reason: "zlib stream is damaged, truncated, or followed by extra bytes")
             }
             content = inflated
         default:
@@ -276,12 +291,15 @@ public struct ObjectStore: Sendable {
         return Int(exactly: UInt64(littleEndian: length))
     }
 
-    /// Every object ID present, sorted (names that are not object names are skipped).
+    /// Every object ID present, sorted (names that are not object names are skipped). Throws when `objects/` or a
+    /// fan-out folder cannot be listed: gc and fsck must not take an unreadable folder for an empty one.
     public func allObjects() throws -> [ObjectID] {
         var result: [ObjectID] = []
-        let fm = FileManager.default
-        for fan in (try? fm.contentsOfDirectory(atPath: objectsDirectory)) ?? [] where fan.utf8.count == 2 {
-            for rest in (try? fm.contentsOfDirectory(atPath: "\(objectsDirectory)/\(fan)")) ?? [] {
+        guard let fans = try DurableFile.listDirectory(objectsDirectory) else {
+            throw ArchiveError.malformed(path: objectsDirectory, reason: "missing: every archive has this folder")
+        }
+        for fan in fans where fan.utf8.count == 2 && fan.allSatisfy(\.isHexDigit) {
+            for rest in try DurableFile.listDirectory("\(objectsDirectory)/\(fan)") ?? [] {
                 if let id = ObjectID(hex: fan + rest) { result.append(id) }
             }
         }

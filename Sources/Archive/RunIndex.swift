@@ -4,17 +4,21 @@ import Foundation
 ///
 /// It is a cache, never a source of truth: everything in it is derived from the refs and objects, and it is rebuilt
 /// from them whenever it is missing, unreadable or of another version. Files (see FORMAT.md):
-/// - `index/runs` — a snapshot: the line `reprise-run-index 1 <journal offset>`, then one line per run, fields
-///   separated by tabs: run ID (hex), kind, dataset name, architecture ID (12 hex), seed, status, reason, metrics as
-///   `name=value` joined by `;` (values in Swift's shortest round-trip form). Tab, newline, `;`, `=` and backslash in
-///   text fields are escaped as `\t`, `\n`, `\s`, `\e`, `\\`.
-/// - `index/journal` — one line `<run ID> <record object>` appended by every commit (O_APPEND: concurrent writers do
-///   not interleave lines); the snapshot records how far it has read it.
+/// - `index/runs` — a snapshot: the line `reprise-run-index 2 <journal offset> <SHA-256 of the rest of the file>`,
+///   then one line per run, fields separated by tabs: run ID (hex), kind, dataset name, architecture ID (12 hex), seed,
+///   status, reason, metrics as `name=value` joined by `;` (values in Swift's shortest round-trip form), record object
+///   ID (hex). Tab, newline, `;`, `=` and backslash in text fields are escaped as `\t`, `\n`, `\s`, `\e`, `\\`.
+/// - `index/journal` — one line `<run ID> <record object> <check>` appended by every commit (O_APPEND: concurrent
+///   writers do not interleave lines), check = the first 8 hex digits of SHA-256("<run ID> <record object>"); the
+///   snapshot records how far it has read it.
 /// - `index/checked` — the modification time of `refs/runs` when the index was last reconciled with it.
-/// Reading the index: the snapshot, then the journal's newer lines (each names a record to load), then — unless
-/// `refs/runs` is unchanged since `checked` — a count of `refs/runs` (and, if it differs, a full comparison) to add any
-/// run a crash left out of the journal (committed between its ref rename and its journal line); when it had to catch
-/// up on many runs, the snapshot is rewritten (atomically, best effort).
+/// Reading the index: the snapshot (refused unless its checksum matches), then the journal's newer lines (each names a
+/// record to load; a line that fails its check refuses the index), then — unless `refs/runs` is unchanged since
+/// `checked` — every ref's target is compared with the record ID the index holds, so a run a crash left out of the
+/// journal (committed between its ref rename and its journal line, or written by a tool that does not journal) is
+/// reloaded; a refused index is rebuilt from the refs. When it had to catch up, the snapshot is rewritten
+/// (atomically, best effort). So a damaged index is never served, and a stale one only while `refs/runs` keeps its
+/// mtime, which any ref written into it moves.
 /// Why not SQLite: the queries are filters over one table of ≤ 10⁶ rows with a dozen columns; one sequential file
 /// answers them in milliseconds, rebuilds with nothing but the archive, and adds no dependency to the build.
 public struct RunIndexEntry: Sendable, Equatable {
@@ -26,8 +30,12 @@ public struct RunIndexEntry: Sendable, Equatable {
     public var status: RunRecord.Status
     public var reason: String
     public var metrics: [String: Double]
+    /// The record object the run's ref named when the entry was made (how the index notices a ref that moved).
+    public var recordObject: ObjectID
 
-    public init(run: ObjectID, manifest: RunManifest, record: RunRecord) {
+    /// The entry of a run whose ref names `recordObject` (nil: the ID of the record's canonical JSON, which is what
+    /// `Archive.commit` stores).
+    public init(run: ObjectID, manifest: RunManifest, record: RunRecord, recordObject: ObjectID? = nil) {
         self.run = run
         kind = manifest.kind
         dataset = manifest.dataset["name"]?.stringValue ?? "?"
@@ -36,17 +44,18 @@ public struct RunIndexEntry: Sendable, Equatable {
         status = record.status
         reason = record.reason ?? ""
         metrics = record.metrics
+        self.recordObject = recordObject ?? ((try? ObjectID(of: JSONValue.canonicalBytes(of: record))) ?? run)
     }
 
     init(run: ObjectID, kind: String, dataset: String, architectureID: String, seed: Int64, status: RunRecord.Status,
-         reason: String, metrics: [String: Double]) {
+         reason: String, metrics: [String: Double], recordObject: ObjectID) {
         self.run = run; self.kind = kind; self.dataset = dataset; self.architectureID = architectureID; self.seed = seed
-        self.status = status; self.reason = reason; self.metrics = metrics
+        self.status = status; self.reason = reason; self.metrics = metrics; self.recordObject = recordObject
     }
 }
 
 enum RunIndexFile {
-    static let header = "reprise-run-index 1"
+    static let header = "reprise-run-index 2"
     /// Journal lines past which a read rewrites the snapshot.
     static let compactAfter = 256
 
@@ -80,8 +89,8 @@ enum RunIndexFile {
 
     static func line(_ e: RunIndexEntry) -> String {
         let metrics = e.metrics.keys.sorted().map { "\(escape($0))=\(e.metrics[$0]!)" }.joined(separator: ";")
-        return [e.run.hex, escape(e.kind), escape(e.dataset), e.architectureID, String(e.seed), e.status.rawValue, escape(e.reason), metrics]
-            .joined(separator: "\t")
+        return [e.run.hex, escape(e.kind), escape(e.dataset), e.architectureID, String(e.seed), e.status.rawValue, escape(e.reason), metrics,
+                e.recordObject.hex].joined(separator: "\t")
     }
 
     /// Parses one line (the bytes between two newlines). Works on UTF-8 bytes: String-level splitting and escaping
@@ -93,7 +102,8 @@ enum RunIndexFile {
             b.contains(0x5C) ? unescape(Substring(String(decoding: b, as: UTF8.self))) : String(decoding: b, as: UTF8.self)
         }
         guard let run = ObjectID(hex: String(decoding: fields.0, as: UTF8.self)), let seed = Int64(text(fields.4)),
-              let status = RunRecord.Status(rawValue: text(fields.5)) else { return nil }
+              let status = RunRecord.Status(rawValue: text(fields.5)),
+              let recordObject = ObjectID(hex: String(decoding: row.field(8), as: UTF8.self)) else { return nil }
         var metrics: [String: Double] = Dictionary(minimumCapacity: 4)
         let m = fields.7
         var pairStart = 0
@@ -111,7 +121,39 @@ enum RunIndexFile {
             i += 1
         }
         return RunIndexEntry(run: run, kind: text(fields.1), dataset: text(fields.2), architectureID: text(fields.3), seed: seed,
-                             status: status, reason: text(fields.6), metrics: metrics)
+                             status: status, reason: text(fields.6), metrics: metrics, recordObject: recordObject)
+    }
+
+    /// The snapshot's header: journal offset and the position of the first entry line, or nil unless the header is
+    /// this version's and the SHA-256 of everything after it matches the one it records.
+    static func verifiedHeader(_ snapshot: Data) -> (journalOffset: Int, body: Int)? {
+        guard let newline = snapshot.firstIndex(of: 0x0A) else { return nil }
+        let fields = String(decoding: snapshot[..<newline], as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count == 4, "\(fields[0]) \(fields[1])" == header, fields[2].allSatisfy(\.isASCII), fields[2].allSatisfy(\.isNumber),
+              let offset = Int(fields[2]), let digest = ObjectID(hex: String(fields[3])),
+              ObjectID(of: snapshot[(newline + 1)...]) == digest else { return nil }
+        return (offset, newline + 1)
+    }
+
+    /// A journal line's check: the first 8 hex digits of SHA-256("<run> <record>").
+    static func journalCheck(run: ObjectID, record: ObjectID) -> String {
+        String(ObjectID(of: Data("\(run.hex) \(record.hex)".utf8)).hex.prefix(8))
+    }
+
+    /// The runs named by the journal's lines after `offset`, or nil when any of those lines is damaged (wrong shape,
+    /// failed check, or a last line cut short).
+    static func journalRuns(_ journal: Data, from offset: Int) -> [ObjectID]? {
+        guard offset <= journal.count else { return nil }
+        let tail = journal[(journal.startIndex + offset)...]
+        guard tail.isEmpty || tail.last == 0x0A else { return nil }
+        var runs: [ObjectID] = []
+        for line in tail.split(separator: 0x0A) {
+            let parts = String(decoding: line, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 3, let run = ObjectID(hex: String(parts[0])), let record = ObjectID(hex: String(parts[1])),
+                  parts[2] == journalCheck(run: run, record: record) else { return nil }
+            runs.append(run)
+        }
+        return runs
     }
 
     /// Every line of a snapshot after the header, or nil when any line does not parse or the last one is cut short.
@@ -156,10 +198,10 @@ enum RunIndexFile {
 extension Archive {
     var indexDirectory: String { root + "/index" }
 
-    /// Appends `<run> <record>` to the index journal (best effort: the index is a cache, and a missing line is caught
-    /// by the next read's listing of refs/runs).
+    /// Appends `<run> <record> <check>` to the index journal (best effort: the index is a cache, and a missing line
+    /// is caught by the next read's comparison with refs/runs).
     func journalCommit(run: ObjectID, record: ObjectID) {
-        let line = Array("\(run.hex) \(record.hex)\n".utf8)
+        let line = Array("\(run.hex) \(record.hex) \(RunIndexFile.journalCheck(run: run, record: record))\n".utf8)
         var fd = Foundation.open(indexDirectory + "/journal", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {
             mkdir(indexDirectory, 0o755)
@@ -170,68 +212,71 @@ extension Archive {
         close(fd)
     }
 
+    /// The snapshot's entries and journal offset, and the runs the journal names after it; nil when the snapshot or
+    /// those journal lines are missing or damaged (see `RunIndexEntry`).
+    func readIndex(journal: Data) -> (entries: [RunIndexEntry], journalOffset: Int, journalRuns: [ObjectID])? {
+        guard let snapshot = try? Data(contentsOf: URL(fileURLWithPath: indexDirectory + "/runs")),
+              let (offset, body) = RunIndexFile.verifiedHeader(snapshot),
+              let runs = RunIndexFile.journalRuns(journal, from: offset),
+              let entries = RunIndexFile.parseLines(snapshot, from: body) else { return nil }
+        return (entries, offset, runs)
+    }
+
+    /// The target of every run ref, read from `refs/runs` (the truth the index is reconciled with).
+    func runRefTargets() throws -> [ObjectID: ObjectID] {
+        var targets: [ObjectID: ObjectID] = [:]
+        for run in try runIDs() {
+            if let target = try readRef(kind: "runs", name: run.hex) { targets[run] = target }
+        }
+        return targets
+    }
+
     /// Every run with a record, from the index (brought up to date first; see `RunIndexEntry`), sorted by run ID.
     /// `rebuild` ignores the snapshot and reads every run. Runs whose record or manifest cannot be read are returned
     /// apart, with the error.
     public func indexedRuns(rebuild: Bool = false, forceSnapshot: Bool = false) throws -> (entries: [RunIndexEntry], unreadable: [String]) {
-        var entries: [RunIndexEntry] = []
         var unreadable: [String] = []
         let journalData = (try? Data(contentsOf: URL(fileURLWithPath: indexDirectory + "/journal"))) ?? Data()
-        var journalOffset = journalData.count
-        var snapshotValid = false
-        if !rebuild, let snapshot = try? Data(contentsOf: URL(fileURLWithPath: indexDirectory + "/runs")),
-           let newline = snapshot.firstIndex(of: 0x0A) {
-            let first = String(decoding: snapshot[..<newline], as: UTF8.self)
-            if first.hasPrefix(RunIndexFile.header + " "), let offset = Int(first.dropFirst(RunIndexFile.header.count + 1)),
-               offset <= journalData.count, let parsed = RunIndexFile.parseLines(snapshot, from: newline + 1) {
-                snapshotValid = true
-                journalOffset = offset
-                entries = parsed
-            }
-        }
         func load(_ run: ObjectID) -> RunIndexEntry? {
             do {
-                guard let record = try record(of: run) else { return nil }
-                return RunIndexEntry(run: run, manifest: try manifest(run), record: record)
+                guard let target = try readRef(kind: "runs", name: run.hex) else { return nil }
+                let record = try getJSON(RunRecord.self, target)
+                return RunIndexEntry(run: run, manifest: try manifest(run), record: record, recordObject: target)
             } catch {
                 unreadable.append("\(run.short): \(error)")
                 return nil
             }
         }
-        guard snapshotValid else {
+        guard !rebuild, let index = readIndex(journal: journalData) else {
             let stamp = directoryStamp(root + "/refs/runs")   // before listing: a commit during it moves the mtime
-            entries = try runIDs().compactMap(load)
+            let entries = try runIDs().compactMap(load)
             writeIndexSnapshot(entries, journalOffset: journalData.count)
             if let stamp { try? stamp.write(toFile: indexDirectory + "/checked", atomically: false, encoding: .utf8) }
             return (entries, unreadable)
         }
+        var entries = index.entries
         // Runs named by newer journal lines get their newest record.
-        var reload = Set<ObjectID>()
-        for line in journalData[journalOffset...].split(separator: UInt8(ascii: "\n")) {
-            if let run = ObjectID(hex: String(decoding: line.prefix(64), as: UTF8.self)) { reload.insert(run) }
-        }
-        // The refs are the truth. Runs are never removed from an archive, so equal counts mean no run is missing;
-        // otherwise compare the sets (a crash between a ref's rename and its journal line).
-        var indexedSet: Set<ObjectID>?
-        var expected = entries.count
-        if !reload.isEmpty {
-            indexedSet = Set(entries.map(\.run))
-            expected += reload.subtracting(indexedSet!).count
-        }
-        // Skip even the count when refs/runs has not changed since the last check (its mtime moves with every ref
-        // written into it); index/checked holds that mtime.
+        var reload = Set(index.journalRuns)
+        // The refs are the truth. Unless refs/runs is unchanged since the last check (its mtime moves with every ref
+        // written into it; index/checked holds that mtime), compare every ref's target with the indexed record.
         let stamp = directoryStamp(root + "/refs/runs")
         let checkedPath = indexDirectory + "/checked"
         let unchanged = stamp != nil && (try? String(contentsOfFile: checkedPath, encoding: .utf8)) == stamp
-        if !unchanged && countRefs(kind: "runs") != expected {
-            let present = Set(try runIDs())
-            let indexed = indexedSet ?? Set(entries.map(\.run))
-            entries.removeAll { !present.contains($0.run) }
-            reload.formUnion(present.subtracting(indexed))
+        var reconciled = false
+        if !unchanged {
+            let targets = try runRefTargets()
+            let indexed = Dictionary(entries.map { ($0.run, $0.recordObject) }, uniquingKeysWith: { a, _ in a })
+            let before = entries.count
+            entries.removeAll { targets[$0.run] == nil }
+            for (run, target) in targets where indexed[run] != target && !reload.contains(run) {
+                reload.insert(run)
+                reconciled = true
+            }
+            reconciled = reconciled || entries.count != before
+            if let stamp { try? stamp.write(toFile: checkedPath, atomically: false, encoding: .utf8) }
         }
-        if !unchanged, let stamp { try? stamp.write(toFile: checkedPath, atomically: false, encoding: .utf8) }
         if !reload.isEmpty {
-            var position = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.run, $0) })
+            var position = Dictionary(entries.enumerated().map { ($1.run, $0) }, uniquingKeysWith: { a, _ in a })
             var gone = Set<ObjectID>()
             for run in reload.sorted() {
                 let fresh = load(run)
@@ -244,9 +289,41 @@ extension Archive {
             }
             entries.removeAll { gone.contains($0.run) }
             entries.sort { $0.run < $1.run }
-            if reload.count > RunIndexFile.compactAfter || forceSnapshot { writeIndexSnapshot(entries, journalOffset: journalData.count) }
+        }
+        if reload.count > RunIndexFile.compactAfter || forceSnapshot || reconciled {
+            writeIndexSnapshot(entries, journalOffset: journalData.count)
         }
         return (entries, unreadable)
+    }
+
+    /// What is wrong with the run index, for fsck: a snapshot of this version whose checksum fails or whose lines do
+    /// not parse, damaged journal lines after its offset, or — when readers would trust it as current (`refs/runs`
+    /// unchanged since `index/checked`) — entries that differ from the refs and records. A missing index, or one of
+    /// an older version, is not a problem (readers rebuild it).
+    func indexProblems() -> [String] {
+        let path = indexDirectory + "/runs"
+        guard let snapshot = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return [] }
+        let first = snapshot.firstIndex(of: 0x0A).map { String(decoding: snapshot[..<$0], as: UTF8.self) } ?? ""
+        guard first.hasPrefix(RunIndexFile.header + " ") else { return [] }
+        let rebuilt = "the index is a cache: `reprise ls --rebuild-index` rebuilds it"
+        guard RunIndexFile.verifiedHeader(snapshot) != nil else { return ["\(path): checksum does not match its contents; \(rebuilt)"] }
+        let journal = (try? Data(contentsOf: URL(fileURLWithPath: indexDirectory + "/journal"))) ?? Data()
+        guard let index = readIndex(journal: journal) else {
+            return ["\(path) or \(indexDirectory)/journal: damaged lines after the snapshot's offset; \(rebuilt)"]
+        }
+        let stamp = directoryStamp(root + "/refs/runs")
+        guard stamp != nil, (try? String(contentsOfFile: indexDirectory + "/checked", encoding: .utf8)) == stamp else { return [] }
+        let pending = Set(index.journalRuns)
+        var truth: [ObjectID: RunIndexEntry] = [:]
+        for (run, target) in (try? runRefTargets()) ?? [:] {
+            guard let record = try? getJSON(RunRecord.self, target), let manifest = try? manifest(run) else { continue }
+            truth[run] = RunIndexEntry(run: run, manifest: manifest, record: record, recordObject: target)
+        }
+        let served = index.entries.filter { !pending.contains($0.run) }
+        let wrong = served.filter { truth[$0.run] != $0 }.count
+        let missing = truth.keys.filter { run in !pending.contains(run) && !served.contains { $0.run == run } }.count
+        guard wrong + missing > 0 else { return [] }
+        return ["\(path): stale (\(wrong) entries differ from their runs, \(missing) runs missing) while readers take it as current; \(rebuilt)"]
     }
 
     /// A directory's modification time, "seconds.nanoseconds".
@@ -256,22 +333,16 @@ extension Archive {
         return "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 
-    /// Entries in refs/<kind> (names only, not parsed or sorted).
-    func countRefs(kind: String) -> Int {
-        guard let dir = opendir("\(root)/refs/\(kind)") else { return 0 }
-        defer { closedir(dir) }
-        var count = 0
-        while let entry = readdir(dir) { if entry.pointee.d_name.0 != 0x2E { count += 1 } }   // skip "." and ".."
-        return count
-    }
-
     /// Replaces the snapshot atomically; failures (read-only archive, full disk) only cost speed.
     func writeIndexSnapshot(_ entries: [RunIndexEntry], journalOffset: Int) {
-        var text = "\(RunIndexFile.header) \(journalOffset)\n"
-        text.reserveCapacity(entries.count * 160)
-        for e in entries { text += RunIndexFile.line(e); text += "\n" }
+        var body = ""
+        body.reserveCapacity(entries.count * 230)
+        for e in entries { body += RunIndexFile.line(e); body += "\n" }
+        let bodyBytes = Data(body.utf8)
+        var data = Data("\(RunIndexFile.header) \(journalOffset) \(ObjectID(of: bodyBytes).hex)\n".utf8)
+        data.append(bodyBytes)
         mkdir(indexDirectory, 0o755)
-        try? DurableFile.write(Data(text.utf8), to: indexDirectory + "/runs", temporaryDirectory: root + "/tmp")
+        try? DurableFile.write(data, to: indexDirectory + "/runs", temporaryDirectory: root + "/tmp")
     }
 }
 
@@ -279,11 +350,11 @@ extension Archive {
 /// metric is parsed only when asked for. Valid only inside `Archive.queryRuns`'s predicate.
 public struct RunIndexRow {
     let line: UnsafeRawBufferPointer
-    let tabs: (Int, Int, Int, Int, Int, Int, Int)
+    let tabs: (Int, Int, Int, Int, Int, Int, Int, Int)
 
-    /// Finds the 7 tabs without allocating (a per-line array cost a tenth of reading the index).
+    /// Finds the 8 tabs without allocating (a per-line array cost a tenth of reading the index).
     init?(_ line: UnsafeRawBufferPointer) {
-        var t = (0, 0, 0, 0, 0, 0, 0), n = 0
+        var t = (0, 0, 0, 0, 0, 0, 0, 0), n = 0
         for i in 0..<line.count where line[i] == 0x09 {
             switch n {
             case 0: t.0 = i
@@ -293,15 +364,16 @@ public struct RunIndexRow {
             case 4: t.4 = i
             case 5: t.5 = i
             case 6: t.6 = i
+            case 7: t.7 = i
             default: return nil
             }
             n += 1
         }
-        guard n == 7 else { return nil }
+        guard n == 8 else { return nil }
         self.line = line; self.tabs = t
     }
 
-    /// Field k (0…7) of the line.
+    /// Field k (0…8) of the line.
     func field(_ k: Int) -> UnsafeRawBufferPointer {
         let t = tabs
         let (a, b): (Int, Int)
@@ -313,7 +385,8 @@ public struct RunIndexRow {
         case 4: (a, b) = (t.3 + 1, t.4)
         case 5: (a, b) = (t.4 + 1, t.5)
         case 6: (a, b) = (t.5 + 1, t.6)
-        default: (a, b) = (t.6 + 1, line.count)
+        case 7: (a, b) = (t.6 + 1, t.7)
+        default: (a, b) = (t.7 + 1, line.count)
         }
         return UnsafeRawBufferPointer(rebasing: line[a..<b])
     }
@@ -373,13 +446,11 @@ extension Archive {
         return (kept, unreadable)
     }
 
-    /// The snapshot's bytes when nothing has happened since it was written and checked: no journal past its offset,
-    /// refs/runs unchanged since index/checked.
+    /// The snapshot's bytes when nothing has happened since it was written and checked: checksum valid, no journal
+    /// past its offset, refs/runs unchanged since index/checked.
     func currentSnapshot() -> Data? {
         guard let snapshot = try? Data(contentsOf: URL(fileURLWithPath: indexDirectory + "/runs")),
-              let newline = snapshot.firstIndex(of: 0x0A), snapshot.last == 0x0A else { return nil }
-        let first = String(decoding: snapshot[..<newline], as: UTF8.self)
-        guard first.hasPrefix(RunIndexFile.header + " "), let offset = Int(first.dropFirst(RunIndexFile.header.count + 1)) else { return nil }
+              let (offset, _) = RunIndexFile.verifiedHeader(snapshot) else { return nil }
         var info = stat()
         let journalSize = stat(indexDirectory + "/journal", &info) == 0 ? Int(info.st_size) : 0
         guard offset == journalSize, let stamp = directoryStamp(root + "/refs/runs"),

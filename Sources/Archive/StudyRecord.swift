@@ -97,8 +97,8 @@ extension Archive {
         let matches = text.map { t in all.filter { $0.study.name == t || $0.id.hex.hasPrefix(t.lowercased()) } } ?? all
         if matches.count == 1 { return matches[0].study }
         let known = all.map { "\($0.study.name) (\($0.id.short))" }.joined(separator: ", ")
-        if matches.isEmpty { throw ArchiveError.conflict(text.map { "no study \"\($0)\" in \(root); studies: \(known.isEmpty ? "none" : known)" } ?? "no study in \(root); run `reprise study run SPEC` first") }
-        throw ArchiveError.conflict("\(matches.count) studies match; name one of: \(known)")
+        if matches.isEmpty { throw ArchiveError.notFound(text.map { "no study \"\($0)\" in \(root); studies: \(known.isEmpty ? "none" : known)" } ?? "no study in \(root); run `reprise study run SPEC` first") }
+        throw ArchiveError.notFound("\(matches.count) studies match; name one of: \(known)")
     }
 }
 

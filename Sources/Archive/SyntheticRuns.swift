@@ -24,28 +24,30 @@ public enum SyntheticRuns {
     }
 
     /// Stores run `index` completely (manifest, one checkpoint of `tensorBytes` bytes of float32 noise, eval log,
-    /// record) and returns its run ID.
+    /// record) in one write transaction and returns its run ID.
     @discardableResult
     public static func ingest(into archive: Archive, index: Int, tensorBytes: Int) throws -> ObjectID {
-        let manifest = manifest(index: index)
-        let run = try archive.putManifest(manifest)
-        var state = UInt32(truncatingIfNeeded: index &* 2_654_435_761) | 1
-        let count = max(1, tensorBytes / 4)
-        let tensor = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0..<count {
-                state ^= state << 13; state ^= state >> 17; state ^= state << 5
-                buffer[i] = Float(Int32(bitPattern: state >> 8) - (1 << 23)) / Float(1 << 26)
+        try archive.transaction {
+            let manifest = manifest(index: index)
+            let run = try archive.putManifest(manifest)
+            var state = UInt32(truncatingIfNeeded: index &* 2_654_435_761) | 1
+            let count = max(1, tensorBytes / 4)
+            let tensor = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for i in 0..<count {
+                    state ^= state << 13; state ^= state >> 17; state ^= state << 5
+                    buffer[i] = Float(Int32(bitPattern: state >> 8) - (1 << 23)) / Float(1 << 26)
+                }
+                initialized = count
             }
-            initialized = count
+            let tensorID = try tensor.withUnsafeBufferPointer { try archive.putTensor($0) }
+            let checkpoint = try archive.putJSON(CheckpointRecord(run: run, epoch: 10, step: 1000,
+                                                                  tensors: [.init(name: "weights", shape: [count], object: tensorID)]))
+            let error = 5 + Double(index % 997) / 10
+            let log = try archive.putJSON(EvalLog(epochs: [.init(epoch: 10, learningRate: 0, trainLoss: 0.1, trainTop1Error: error / 2,
+                                                                 testLoss: 0.3, testTop1Error: error, testTop5Error: error / 5)]))
+            try archive.commit(RunRecord(run: run, status: .completed, checkpoints: [.init(epoch: 10, checkpoint: checkpoint)],
+                                         evalLog: log, metrics: ["test_top1_error": error, "test_top5_error": error / 5]))
+            return run
         }
-        let tensorID = try tensor.withUnsafeBufferPointer { try archive.putTensor($0) }
-        let checkpoint = try archive.putJSON(CheckpointRecord(run: run, epoch: 10, step: 1000,
-                                                              tensors: [.init(name: "weights", shape: [count], object: tensorID)]))
-        let error = 5 + Double(index % 997) / 10
-        let log = try archive.putJSON(EvalLog(epochs: [.init(epoch: 10, learningRate: 0, trainLoss: 0.1, trainTop1Error: error / 2,
-                                                             testLoss: 0.3, testTop1Error: error, testTop5Error: error / 5)]))
-        try archive.commit(RunRecord(run: run, status: .completed, checkpoints: [.init(epoch: 10, checkpoint: checkpoint)],
-                                     evalLog: log, metrics: ["test_top1_error": error, "test_top5_error": error / 5]))
-        return run
     }
 }

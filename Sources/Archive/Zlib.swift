@@ -16,15 +16,17 @@ public enum Zlib {
         return out
     }
 
-    /// Decompresses a zlib stream whose decompressed size is known exactly; nil if the stream is corrupt or its size differs.
+    /// Decompresses a zlib stream whose decompressed size is known exactly; nil if the stream is corrupt, its size
+    /// differs, or any byte follows the end of the stream (an object is exactly one stream: trailing bytes mean damage).
     public static func decompress(_ input: UnsafeRawBufferPointer, expectedCount: Int) -> Data? {
         var out = Data(count: expectedCount)
         var outLength = uLongf(expectedCount)
+        var inLength = uLong(input.count)
         let status = out.withUnsafeMutableBytes { o in
-            uncompress(o.baseAddress?.assumingMemoryBound(to: Bytef.self) ?? UnsafeMutablePointer<Bytef>(bitPattern: 1),
-                       &outLength, input.baseAddress?.assumingMemoryBound(to: Bytef.self), uLong(input.count))
+            uncompress2(o.baseAddress?.assumingMemoryBound(to: Bytef.self) ?? UnsafeMutablePointer<Bytef>(bitPattern: 1),
+                        &outLength, input.baseAddress?.assumingMemoryBound(to: Bytef.self), &inLength)
         }
-        guard status == Z_OK, Int(outLength) == expectedCount else { return nil }
+        guard status == Z_OK, Int(outLength) == expectedCount, Int(inLength) == input.count else { return nil }
         return out
     }
 

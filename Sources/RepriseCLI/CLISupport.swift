@@ -25,29 +25,40 @@ enum Exit {
 func reporting(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ArchiveError {
-        printError(error.description)
-        switch error {
-        case .io: throw Exit.ioError
-        case .corruptObject, .missingObject: throw Exit.checkFailed
-        default: throw Exit.badInput
-        }
     } catch let error as ExitCode {
         throw error
     } catch let error as CleanExit {
         throw error
-    } catch let error as StudyError {
-        printError(error.description)
-        throw Exit.badInput
-    } catch let error as DatasetError {
-        printError(error.description)
-        throw Exit.badInput
-    } catch let error as CommandLineError {
-        printError(error.message)
-        throw Exit.badInput
     } catch {
+        throw exitStatus(reporting: error)
+    }
+}
+
+/// Prints `error` as one line on stderr and returns its exit status: 1 a check failed (damage found, a conflict),
+/// 2 bad input or usage, 3 an I/O or internal error. The one mapping every command and the argument parser share.
+func exitStatus(reporting error: Error) -> ExitCode {
+    switch error {
+    case let error as ExitCode:
+        return error
+    case let error as ArchiveError:
+        printError(error.description)
+        switch error {
+        case .io: return Exit.ioError
+        case .corruptObject, .missingObject, .conflict, .damaged: return Exit.checkFailed
+        default: return Exit.badInput
+        }
+    case let error as StudyError:
+        printError(error.description)
+        return Exit.badInput
+    case let error as DatasetError:
+        printError(error.description)
+        return Exit.badInput
+    case let error as CommandLineError:
+        printError(error.message)
+        return Exit.badInput
+    default:
         printError("\(error)")
-        throw Exit.ioError
+        return Exit.ioError
     }
 }
 
@@ -57,7 +68,27 @@ struct CommandLineError: Error {
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("reprise: error: " + message + "\n").utf8))
+    writeStandardError("reprise: error: " + message + "\n")
+}
+
+/// Writes to stderr with write(2), ignoring failure: a closed or full stderr must not turn an error report into a
+/// crash (FileHandle.write traps when the write fails).
+func writeStandardError(_ text: String) {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+    }
+}
+
+/// Flushes stdout and reports a failed write (a full disk, a closed pipe's EPIPE) as an I/O error: output that did
+/// not reach its destination must not exit 0.
+func standardOutputFailure() -> ExitCode? {
+    if fflush(stdout) == 0 && ferror(stdout) == 0 { return nil }
+    let reason = String(cString: strerror(errno == 0 ? EIO : errno))
+    printError("standard output: write failed: \(reason)")
+    return Exit.ioError
 }
 
 /// A one-line progress display on stderr (only when stderr is a terminal): done/total, rate and ETA.
@@ -78,10 +109,10 @@ final class ProgressLine {
         let width = 24, filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let line = String(format: "\r%@ %@ %d/%d  %.0fs elapsed, ETA %.0fs %@", label, bar, done, total, elapsed, eta, detail)
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+        writeStandardError(line + "\u{1B}[K")
     }
 
-    func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
+    func finish() { if enabled { writeStandardError("\n") } }
 }
 
 /// Pads cells into aligned columns (numbers right-aligned).

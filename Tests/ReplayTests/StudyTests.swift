@@ -65,7 +65,6 @@ func tinyStudySpec(count: Int = 3) throws -> StudySpec {
         _ = try StudyRunner(plan: plan, archive: first.archive, workers: Workers(1)).run(positions: plan.shard(1, of: 2))
         _ = try StudyRunner(plan: plan, archive: second.archive, workers: Workers(1)).run(positions: plan.shard(2, of: 2))
         let report = try first.archive.merge(from: second.archive)
-        #expect(report.conflicts.isEmpty)
         #expect(report.runsAdded == 6)
         for pair in plan.record.pairs {
             #expect(try first.archive.record(of: pair.run)?.deterministicPart == full.archive.record(of: pair.run)?.deterministicPart)
@@ -88,7 +87,8 @@ func tinyStudySpec(count: Int = 3) throws -> StudySpec {
         #expect(row[4] == .number(try spearman(x, y).coefficient, digits: 3))
     }
 
-    /// A run whose results differ between two archives (a determinism failure) is reported by merge, never overwritten.
+    /// A run whose results differ between two archives (a determinism failure) is a conflict: merge names it and
+    /// changes nothing.
     @Test func mergeReportsConflicts() throws {
         let plan = try StudyPlan(spec: try tinyStudySpec())
         let a = ScratchArchive(), b = ScratchArchive()
@@ -99,8 +99,12 @@ func tinyStudySpec(count: Int = 3) throws -> StudySpec {
         forged.metrics["test_top1_error"] = 1.5
         try b.archive.commit(forged)
         let before = try a.archive.record(of: run)
-        let report = try a.archive.merge(from: b.archive)
-        #expect(report.conflicts.count == 1 && report.conflicts[0].contains(run.hex))
+        do {
+            _ = try a.archive.merge(from: b.archive)
+            Issue.record("expected a conflict")
+        } catch let ArchiveError.conflict(message) {
+            #expect(message.contains(run.hex) && message.contains("1 conflict"))
+        }
         #expect(try a.archive.record(of: run) == before)
     }
 

@@ -40,7 +40,7 @@ struct Verify: ParsableCommand {
             }
             let report = VerifyReport(results: results, source: claims)
             print(report.table.rendered(output), terminator: output == .json || output == .csv ? "" : "\n")
-            if output == .csv || output == .json { FileHandle.standardError.write(Data((report.summary + "\n").utf8)) }
+            if output == .csv || output == .json { writeStandardError(report.summary + "\n") }
             if !report.allReproduced || (strict && report.count(.cannotCheck) > 0) { throw Exit.checkFailed }
         }
     }

@@ -29,7 +29,12 @@ struct BundleExport: ParsableCommand {
 struct BundleImport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import a bundle: every digest is verified before anything is stored; unsafe names are refused."
+        abstract: "Import a bundle: every digest is verified before anything is stored; unsafe names are refused.",
+        discussion: """
+        All or nothing, with the rule of `reprise archive merge`: a run only in the bundle is added; a run unfinished
+        here that the bundle carries further is advanced; a bundle's unfinished copy never replaces a run that went
+        further here; the same run with different results is a conflict (exit 1, both versions named, nothing changed).
+        """
     )
     @OptionGroup var location: ArchiveLocation
     @Argument(help: "Bundle file.") var file: String
@@ -37,7 +42,7 @@ struct BundleImport: ParsableCommand {
     func run() throws {
         try reporting {
             let report = try Bundle.import(from: file, into: location.openOrCreate())
-            print("imported \(report.runs) runs: \(report.objects) objects verified, \(report.newObjects) new")
+            print("imported \(report.runs) runs (\(report.unchanged) unchanged), \(report.tables) tables: \(report.objects) objects verified, \(report.newObjects) new")
         }
     }
 }

@@ -22,15 +22,17 @@ struct Export: ParsableCommand {
         try reporting {
             let (rows, unreadable) = try TidyExport.rows(of: location.open())
             for problem in unreadable { printError("skipped unreadable run \(problem)") }
+            defer { if !unreadable.isEmpty { printError("\(unreadable.count) runs left out of the export (run `reprise fsck`); exit status 1") } }
             let csv = wide ? TidyExport.wideCSV(rows, metric: metric) : TidyExport.tidyCSV(rows)
             if let output {
                 do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                     throw ArchiveError.io(path: output, operation: "write", reason: (error as NSError).localizedDescription)
                 }
-                FileHandle.standardError.write(Data("wrote \(rows.count) runs to \(output)\n".utf8))
+                writeStandardError("wrote \(rows.count) runs to \(output)\n")
             } else {
                 print(csv, terminator: "")
             }
+            if !unreadable.isEmpty { throw Exit.checkFailed }
         }
     }
 }

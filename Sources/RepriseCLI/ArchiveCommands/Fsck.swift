@@ -10,9 +10,12 @@ struct Fsck: ParsableCommand {
     @Option(help: "Re-hash only a random P% of objects (references are always all checked).") var sample: Double = 100
     @Option(help: "Seed of the sample.") var seed: UInt64 = 0
 
+    func validate() throws {
+        guard sample > 0 && sample <= 100 else { throw ValidationError("--sample \(sample): must be a percentage in (0, 100]") }
+    }
+
     func run() throws {
         try reporting {
-            guard sample > 0 && sample <= 100 else { throw CommandLineError(message: "--sample must be in (0, 100], got \(sample)") }
             let archive = try location.open()
             let progress = ProgressLine("fsck", total: 0)
             let report = archive.fsck(samplePercent: sample, sampleSeed: seed)
@@ -28,11 +31,20 @@ struct GC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
         abstract: "Remove objects that no run, table or derivation references.",
-        discussion: "Objects younger than --grace seconds are kept: they may belong to a commit in progress."
+        discussion: """
+        Objects younger than --grace seconds are kept: they may belong to a commit in progress. Safe beside running
+        writers: gc takes the archive's lock exclusively (waiting for writers' transactions to end), and a writer that
+        reuses an object refreshes its age. Any unreadable ref, record or folder stops gc before it removes anything
+        (exit 1 or 3; see `reprise fsck`).
+        """
     )
     @OptionGroup var location: ArchiveLocation
     @Flag(help: "Count what would be removed, remove nothing.") var dryRun = false
-    @Option(help: "Keep unreferenced objects younger than this many seconds.") var grace: Double = 3600
+    @Option(help: "Keep unreferenced objects younger than this many seconds (a finite number ≥ 0).") var grace: Double = 3600
+
+    func validate() throws {
+        guard grace.isFinite && grace >= 0 else { throw ValidationError("--grace \(grace): must be a finite number of seconds ≥ 0") }
+    }
 
     func run() throws {
         try reporting {

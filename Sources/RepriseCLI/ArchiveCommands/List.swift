@@ -61,6 +61,9 @@ struct List: ParsableCommand {
             if let limit { shown = Array(shown.prefix(limit)) }
             print(alignedTable(["run", "kind", "dataset", "architecture", "status", "top1_err%"], shown))
             print("\(total) runs\(failed > 0 ? ", \(failed) failed or diverged" : "")\(unreadable.isEmpty ? "" : ", \(unreadable.count) unreadable (run `reprise fsck`)")")
+            // A listing that had to leave runs out is not a success.
+            for problem in unreadable { printError("unreadable run \(problem)") }
+            if !unreadable.isEmpty { throw Exit.checkFailed }
         }
     }
 

@@ -100,7 +100,7 @@ struct NotebookCommand: ParsableCommand {
                         blocks += 1
                         let (output, status) = try execute(body)
                         guard status == expected else {
-                            FileHandle.standardError.write(Data(output.utf8))
+                            writeStandardError(output)
                             throw CommandLineError(message: "\(file): block \(blocks) exited with status \(status), expected \(expected)")
                         }
                         if index < document.parts.count, case .output = document.parts[index] { index += 1 }   // replaced

@@ -40,7 +40,7 @@ struct RankTarget: ParsableArguments {
         guard spec.datasets.contains(where: { $0.label == label }) else {
             throw CommandLineError(message: "study \(record.name) has no dataset \"\(label)\"; it has \(spec.datasets.map(\.label).joined(separator: ", "))")
         }
-        let plan = try StudyPlan(spec: spec) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+        let plan = try StudyPlan(spec: spec) { writeStandardError("\($0)\n") }
         guard plan.record == record else { throw CommandLineError(message: "study \(record.name): \(record.differences(from: plan.record))") }
         let pairs = plan.record.pairs.indices.filter { plan.record.pairs[$0].dataset == label && plan.record.pairs[$0].seed == spec.seeds[0] }
         return (archive, plan, label, pairs)
@@ -74,7 +74,7 @@ struct RankProxies: ParsableCommand {
                         let record = try proxy.run(in: archive, data: plan.data[label])
                         lock.lock()
                         done += 1
-                        FileHandle.standardError.write(Data("[\(done)/\(pairs.count)] arch \(plan.record.pairs[p].architecture)\(record.reason.map { " (\($0))" } ?? "")\n".utf8))
+                        writeStandardError("[\(done)/\(pairs.count)] arch \(plan.record.pairs[p].architecture)\(record.reason.map { " (\($0))" } ?? "")\n")
                         lock.unlock()
                     } catch {
                         lock.lock(); if failure == nil { failure = error }; lock.unlock()
@@ -102,7 +102,7 @@ func trainVariants(_ target: RankTarget, _ resolved: (archive: Archive, plan: St
         trainer.data = plan.data[label]
         let outcome = try trainer.run(in: archive)
         let extra = outcome.record.metrics["fear_score"].map { String(format: ", score %.2f", $0) } ?? (outcome.record.reason.map { ", \($0)" } ?? "")
-        FileHandle.standardError.write(Data("[\(k + 1)/\(pairs.count)] arch \(plan.record.pairs[p].architecture): \(outcome.record.status.rawValue)\(extra)\n".utf8))
+        writeStandardError("[\(k + 1)/\(pairs.count)] arch \(plan.record.pairs[p].architecture): \(outcome.record.status.rawValue)\(extra)\n")
     }
     print(String(format: "%@: %d architectures of %@ on %@ in %.1f s", what, pairs.count, plan.record.name, label, Date().timeIntervalSince(start)))
 }

@@ -57,7 +57,7 @@ struct StudyRun: ParsableCommand {
             if quick { study = try study.quickVariant() }
             let archive = try location.openOrCreate()
             let start = Date()
-            let plan = try StudyPlan(spec: study) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+            let plan = try StudyPlan(spec: study) { writeStandardError("\($0)\n") }
             let positions = shard.map { plan.shard($0.index, of: $0.count) }
             let runner = StudyRunner(plan: plan, archive: archive, workers: Workers(threads))
             let display = StudyProgress(plan: plan)
@@ -161,7 +161,7 @@ final class StudyProgress {
         let seconds = started.removeValue(forKey: pair).map { Date().timeIntervalSince($0) } ?? 0
         if !tty {
             let result = record.metrics["test_top1_error"].map { String(format: "test error %.2f%%", $0) } ?? record.status.rawValue
-            FileHandle.standardError.write(Data(String(format: "[%d/%d] %@: %@, %.1fs; %@\n", finished, total, name(pair), result, seconds, eta).utf8))
+            writeStandardError(String(format: "[%d/%d] %@: %@, %.1fs; %@\n", finished, total, name(pair), result, seconds, eta))
         }
         draw(force: true)
     }
@@ -173,8 +173,8 @@ final class StudyProgress {
         lastDraw = Date()
         let running = started.keys.sorted().map(name).joined(separator: ", ")
         let line = String(format: "\rruns %d/%d  %.0fs elapsed, %@  [%@]", finished, total, Date().timeIntervalSince(start), eta, running)
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+        writeStandardError(line + "\u{1B}[K")
     }
 
-    func finish() { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
+    func finish() { if tty { writeStandardError("\n") } }
 }

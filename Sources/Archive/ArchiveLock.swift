@@ -1,0 +1,94 @@
+import Foundation
+
+/// The archive's writer/collector lock: `flock(2)` on `<archive>/lock` (FORMAT.md §Writes and gc).
+///
+/// Every write transaction — storing objects (including finding one already stored, which refreshes its
+/// modification time), then the record and ref that reach them — holds the lock **shared**; `gc` holds it
+/// **exclusively** while it computes what is reachable and removes the rest. So gc never runs between a writer's
+/// "this object is already stored" and the ref that makes it reachable, and a writer never commits into a sweep.
+/// Objects a writer stored in an earlier transaction and has not referenced yet are protected by gc's grace period
+/// (their mtime, refreshed on every reuse); a commit whose objects vanished anyway (gc with `--grace 0`) fails with
+/// `missingObject` instead of writing a ref to a missing object.
+///
+/// The shared lock is counted per process and archive root, so nested transactions and several threads of one
+/// process share one `flock`; it is released when the last holder leaves. An archive on a read-only file system, or
+/// whose lock file cannot be created, is written without the lock: nothing can be written there anyway (and gc, which
+/// needs the exclusive lock, refuses).
+final class ArchiveLock: @unchecked Sendable {
+    let path: String
+    private let mutex = NSLock()
+    private var fd: Int32 = -1
+    private var holders = 0
+
+    private init(path: String) { self.path = path }
+
+    nonisolated(unsafe) private static var locks: [String: ArchiveLock] = [:]
+    private static let registryMutex = NSLock()
+
+    /// The process's lock object for the archive at `root`.
+    static func forArchive(_ root: String) -> ArchiveLock {
+        registryMutex.lock()
+        defer { registryMutex.unlock() }
+        if let lock = locks[root] { return lock }
+        let lock = ArchiveLock(path: root + "/lock")
+        locks[root] = lock
+        return lock
+    }
+
+    private func openLockFile() -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        return fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC)
+    }
+
+    /// Runs `body` holding the shared lock (blocks while gc holds it exclusively).
+    func shared<T>(_ body: () throws -> T) throws -> T {
+        mutex.lock()
+        if holders == 0 {
+            let fd = openLockFile()
+            if fd >= 0 {
+                while flock(fd, LOCK_SH) != 0 {
+                    if errno == EINTR { continue }
+                    let error = ArchiveError.errno(path, "lock (shared)")
+                    close(fd)
+                    mutex.unlock()
+                    throw error
+                }
+            }
+            self.fd = fd
+        }
+        holders += 1
+        mutex.unlock()
+        defer {
+            mutex.lock()
+            holders -= 1
+            if holders == 0 {
+                if fd >= 0 { flock(fd, LOCK_UN); close(fd) }
+                fd = -1
+            }
+            mutex.unlock()
+        }
+        return try body()
+    }
+
+    /// Runs `body` holding the lock exclusively: waits for every writer's transaction to end, and blocks new ones.
+    /// Throws when the lock file cannot be opened (a read-only archive cannot be collected).
+    func exclusive<T>(_ body: () throws -> T) throws -> T {
+        let fd = openLockFile()
+        guard fd >= 0 else { throw ArchiveError.errno(path, "open lock file") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            throw ArchiveError.errno(path, "lock (exclusive)")
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+}
+
+extension Archive {
+    /// Runs a write transaction: `body` stores objects and commits what reaches them, with gc kept out (see
+    /// `ArchiveLock`). Nested transactions and concurrent ones in one process are allowed.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try ArchiveLock.forArchive(root).shared(body)
+    }
+}
