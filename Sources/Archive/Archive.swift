@@ -7,9 +7,12 @@ import Foundation
 ///     <root>/refs/runs/<run ID>     the run's newest RunRecord object ID, one line
 ///     <root>/refs/tables/<table ID> a published table's object ID, one line
 ///     <root>/refs/derivations/<ID>  a derived table's object ID, one line
+///     <root>/refs/studies/<ID>      a study plan's object ID, named by the SHA-256 of the canonical study spec
+///     <root>/index/                 the run index, a cache (RunIndex.swift)
+///     <root>/lock                   the writer/gc lock (ArchiveLock.swift)
 ///     <root>/tmp/                   temporary files of writes in progress
 ///
-/// A run is committed when its ref is renamed into place, after every object it names is durable. Refs are the only
+/// A run is committed when its ref is renamed into place, after every object it reaches is durable. Refs are the only
 /// mutable files; each is replaced atomically.
 public final class Archive: @unchecked Sendable {
     public static let formatLine = "reprise-archive 1"
