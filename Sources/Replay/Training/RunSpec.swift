@@ -1,4 +1,5 @@
 import Archive
+import Kernels
 import Foundation
 
 /// Everything needed to train one run; it becomes the run's manifest.
@@ -38,6 +39,6 @@ extension RunManifest {
 
 public enum ReplayVersion {
     public static let reprise = "0.1.0"
-    /// Bumped whenever any kernel's order of operations changes (results of older runs are then not replayable bit for bit).
-    public static let kernels = "kernels-1"
+    /// The kernels' arithmetic version (`KernelVersion`, defined in Kernels beside the arithmetic it versions).
+    public static let kernels = KernelVersion.current
 }
