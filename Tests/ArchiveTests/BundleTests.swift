@@ -1,4 +1,5 @@
 import Archive
+import SyntheticArchive
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import Archive
+import SyntheticArchive
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 /// Synthetic but well-formed runs, for tests and for benchmarking the archive at scale (never mixed into real studies:
