@@ -1,6 +1,8 @@
-// Batch-norm backward passes over rows m0..<m1 of an M × C matrix (NHWC), the arithmetic of Sources/Kernels/
-// BatchNorm.swift exactly: plain scalar C (compiled with -ffp-contract=off, so no fused operations), which the
-// compiler vectorises across channels without changing any element's operations or their order. Why C: see README.md.
+// Batch-norm passes over rows m0..<m1 of an M × C matrix (NHWC), the arithmetic of Sources/Kernels/BatchNorm.swift
+// exactly: the training-forward passes (Σx, Σ(x − μ)² in Double, normalise with optional ReLU) and the two backward
+// passes (with or without the ReLU mask). Each has a plain scalar C version (compiled with -ffp-contract=off, so no
+// fused operations) and, for C a multiple of 8, an AVX2 version that performs the same IEEE operations per element in
+// the same order; tests hold the two together bit for bit. Why C: see README.md.
 #include "CKernels.h"
 
 // Forward passes (training): per-channel Σx and Σ(x − μ)² in Double over rows m0..<m1 in order, and the normalisation

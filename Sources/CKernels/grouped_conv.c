@@ -7,7 +7,11 @@
 //   backward-data  for m in order, for (kh, kw): dcol = fma chain over o of dy[m, g·Kg+o]·w[g·Kg+o, kh, kw, c] from +0;
 //                  dx[in-image pixel, g·Cg+c] += dcol (plain addition); dx zeroed first. Each dx element receives its
 //                  additions in (m, kh, kw) order, as col2im does.
-// Vectorised over 8 output channels (forward) or 8 input channels (backward-data); one FMA per lane per step.
+//   backward-weights  dW[g·Kg+o, kh, kw, c] = fma chain over m = (n, oh, ow) in order of dy·x, from +0, skipping rows
+//                  whose tap falls in the padding (see the comment above reprise_grouped_conv_backward_weights_avx2).
+// The AVX2 kernels are vectorised over 8 output channels (forward, backward-weights) or 8 input channels
+// (backward-data), one FMA per lane per step. Scalar versions of the three, with the same chains, serve any group
+// width (and CPUs without AVX2); they are at the end of the file.
 
 #include "CKernels.h"
 #include <math.h>

@@ -125,14 +125,14 @@ public enum Gemm {
     /// row blocks with a shared packed B.
     public static let wideColumns = 256
 
+    /// Rows up to which `multiplyDeep` is used (its A block, m × KC, is packed or read in place per worker).
+    static let deepRows = 512
+
     /// Few rows and columns, long depth (the weight gradients of 1×1 convolutions: m, n = channels, k = N·H·W): each
     /// (jc, pc) block is too small to share, so the blocked loop above would run them all on one thread. Here each worker
     /// takes a contiguous range of B panels and walks the whole depth for it (packing the A block itself, so A is packed
     /// once per worker): one synchronisation per product instead of one per KC. Each element's chain is still
     /// pc-block by pc-block in increasing p inside one item, so the bits are those of the blocked loop.
-    /// Rows up to which `multiplyDeep` is used (its A block, m × KC, is packed or read in place per worker).
-    static let deepRows = 512
-
     static func multiplyDeep(m: Int, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
                              c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, workers: Workers) {
         let bPanels = (n + nr - 1) / nr
@@ -222,11 +222,9 @@ public enum Gemm {
             return
         }
         if height < mr { panel.update(repeating: 0, count: depth * mr) }
-        do {
-            for p in 0..<depth {
-                let src = a.base + row * a.rowStride + (column + p) * a.columnStride
-                for i in 0..<height { panel[p * mr + i] = src[i * a.rowStride] }
-            }
+        for p in 0..<depth {
+            let src = a.base + row * a.rowStride + (column + p) * a.columnStride
+            for i in 0..<height { panel[p * mr + i] = src[i * a.rowStride] }
         }
     }
 
