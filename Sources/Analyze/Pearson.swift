@@ -1,12 +1,18 @@
 /// Pearson's product-moment correlation with its two-sided p-value.
 ///
-/// r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² · Σ(y−ȳ)²), computed in Double with two passes (means first), clipped to [−1, 1].
+/// r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² · Σ(y−ȳ)²), computed in Double with two passes (means first) on x and y each scaled
+/// by a power of two to max|·| ∈ [1, 2) (`BinaryScaling`): exact, r is invariant under it, and the sums can then
+/// neither overflow nor underflow for any finite input (values near ±1.8e308, subnormals, 1e300 mixed with 1e-300),
+/// so r is right to a few ulps of the sums. Clipped to [−1, 1]: after the scaling |r| can exceed 1 only by rounding.
 /// p-value: under independence of normal variables, t = r·√((n−2)/(1−r²)) follows Student's t with n − 2 degrees of
 /// freedom; p = P(|T| ≥ |t|) (identical to scipy.stats.pearsonr's beta-distribution form). |r| = 1 gives p = 0.
-/// Undefined (throws) for n < 3 — scipy returns r for n = 2 but no meaningful p — and for constant x or y.
+/// Undefined (throws `StatisticError`) for n < 3 — scipy returns r for n = 2 but no meaningful p —, for constant x or
+/// y (scipy: nan with a warning), for x and y of different lengths, and for NaN or ±∞ in either (refused, naming the
+/// side and index; missing values must be dropped first, as `PairedColumns` does).
 /// Example: pearson([1,2,3,4,5], [5,6,7,8,7]) → r = 0.8320502943378436, p = 0.0805095732984986 (scipy 1.17.1).
 public func pearson(_ x: [Double], _ y: [Double]) throws -> Correlation {
     try StatisticError.check(x, y, minimum: 3)
+    let x = BinaryScaling.scaled(x, by: BinaryScaling.exponent(x)), y = BinaryScaling.scaled(y, by: BinaryScaling.exponent(y))
     let n = Double(x.count)
     let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
     var sxy = 0.0, sxx = 0.0, syy = 0.0
