@@ -79,7 +79,7 @@ public struct Verifier: Sendable {
             let moved = table.perturbed { _, _, half in (generator.nextUnit() * 2 - 1) * half }
             if let v = try? analysis.evaluate(moved, claim.arguments) { low = min(low, v); high = max(high, v) }
         }
-        let digits = claim.published.decimals + 1
+        let digits = max(0, claim.published.decimals + 1)
         func f(_ v: Double) -> String { String(format: "%.\(digits)f", v) }
         if claim.published.value >= low - tolerance && claim.published.value <= high + tolerance {
             return Result(claim: claim, verdict: .differs, recomputed: value,
