@@ -9,7 +9,8 @@ import Foundation
 /// default ("linear") rule: sorted v, h = (m − 1)·q, v[⌊h⌋] + (h − ⌊h⌋)(v[⌊h⌋+1] − v[⌊h⌋]) (as (1 − w)·v[⌊h⌋] + w·v[⌊h⌋+1]
 /// when the difference overflows, for statistics near ±1.8e308).
 /// Resamples are spread over threads, but each has its own generator and slot, so the result does not depend on the
-/// thread count. Undefined (throws) when n < 3 or fewer than 2 resamples give a value.
+/// thread count. Undefined (throws `StatisticError`) when n < 3, fewer than 2 resamples give a value, resamples < 2 or
+/// the confidence is not strictly between 0 and 1.
 public struct BootstrapInterval: Sendable, Equatable {
     public var estimate: Double
     public var lower: Double
@@ -78,7 +79,8 @@ func bootstrap(_ x: [Double], _ y: [Double], resamples: Int, confidence: Double,
                value: @Sendable ([Int], inout [Double], inout [Double]) throws -> Double) throws -> BootstrapInterval {
     guard x.count == y.count else { throw StatisticError.lengthMismatch(x.count, y.count) }
     guard x.count >= 3 else { throw StatisticError.tooFewObservations(needed: 3, got: x.count) }
-    precondition(resamples >= 2 && confidence > 0 && confidence < 1)
+    guard resamples >= 2 else { throw StatisticError.tooFewObservations(needed: 2, got: resamples) }
+    guard confidence > 0 && confidence < 1 else { throw StatisticError.undefined("confidence \(confidence): must be strictly between 0 and 1") }
     let point = try estimate(x, y)
     let n = x.count
     let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: resamples)
