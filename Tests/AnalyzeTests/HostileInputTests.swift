@@ -247,6 +247,54 @@ import Testing
     }
 }
 
+/// Later additions: inputs to the verifier, the ranking statistics and the plots.
+@Suite struct HostileMoreTests {
+    private func verify(table: String, claim: String) throws -> Verifier.Result? {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try table.write(to: folder.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        try ("id,paper,location,published,analysis,input,arguments,note\n" + claim + "\n")
+            .write(to: folder.appendingPathComponent("claims.csv"), atomically: true, encoding: .utf8)
+        return try Verifier().verify(claimsFile: folder.appendingPathComponent("claims.csv").path).first
+    }
+
+    /// The mean of 1.7e308 and 1.5e308 is 1.6e308 (Σ overflowed to inf); a difference beyond Double's range cannot be
+    /// checked (it was "inf", and the probes printed "inf … inf").
+    @Test func verifierNearTheLargestDouble() throws {
+        let mean = try verify(table: "model,v\na,1.7e308\nb,1.5e308\n", claim: "c1,p,T1,1.6e308,mean,t.csv,column=v,")
+        #expect(mean?.verdict == .reproduced, "\(String(describing: mean?.reason))")
+        let difference = try verify(table: "model,a,b\nr,1.7e308,-1.7e308\n", claim: "c2,p,T1,1,difference,t.csv,row=r; minuend=a; subtrahend=b,")
+        #expect(difference?.verdict == .cannotCheck && difference?.recomputed == nil, "\(String(describing: difference?.reason))")
+        #expect(difference.map { !$0.reason.lowercased().contains("inf") } == true)
+    }
+
+    /// NaN compares false both ways: it counted as a wrong order, silently.
+    @Test func pairwiseOrderRefusesNaN() {
+        #expect(throws: StatisticError.nonFinite(which: "score 1", index: 1)) { try pairwiseOrderAccuracy(truth: [3, 2, 1], scores: [[1, .nan, 0]]) }
+    }
+
+    @Test func randomSearchRefusesNaN() {
+        #expect(throws: StatisticError.self) {
+            try RandomSearchComparison(groundTruth: [80, 70, 90], fearScores: [50, .nan, 70], fearSeconds: [3, 12, 4], timeToThreshold: [1, 10, 2],
+                                       shortregScores: [5, 6, 4], shortregSeconds: [2, 2, 2], cutoff: 4, trials: 2, seed: 1)
+        }
+    }
+
+    /// Bad bootstrap arguments are errors, not a trap.
+    @Test func bootstrapArgumentsAreChecked() {
+        #expect(throws: StatisticError.self) { try bootstrapSpearmanInterval([1, 2, 3, 4], [1, 3, 2, 4], resamples: 1) }
+        #expect(throws: StatisticError.self) { try bootstrapSpearmanInterval([1, 2, 3, 4], [1, 3, 2, 4], resamples: 10, confidence: 1) }
+    }
+
+    /// Plots of values near ±1.8e308 or with a NaN point: no nan or inf coordinate.
+    @Test func plotsHaveFiniteCoordinates() {
+        let scatter = ScatterPlot(title: "t", xLabel: "x", yLabel: "y", x: [-1.7e308, 0, 1.7e308, .nan], y: [1, 2, 3, 4]).svg
+        #expect(!scatter.contains("nan") && !scatter.contains("inf") && scatter.contains("1 points with a non-finite"), "\(scatter)")
+        let ecdf = ECDFPlot(title: "t", xLabel: "x", series: [("all", [-1.7e308, 0, 1.7e308])]).svg
+        #expect(!ecdf.contains("nan") && !ecdf.contains("inf"), "\(ecdf)")
+    }
+}
+
 /// The printed-number grammar itself (`PrintedNumber`), case by case.
 @Suite struct PrintedNumberTests {
     @Test(arguments: [
