@@ -49,14 +49,23 @@ public enum Transform {
 
     /// Standardisation: (x − mean)/sd with the sample standard deviation (n − 1), computed on x scaled by a power of two
     /// (`BinaryScaling`: exact, and (x − mean)/sd is invariant under it), so values near ±1.8e308 or subnormal give
-    /// the right z-scores instead of all 0 or NaN. Undefined (throws `StatisticError`) for n < 2, constant x, or NaN/±∞.
+    /// the right z-scores instead of all 0 or NaN. When the computed mean m is off by more than 1e-12·sd (it rounds
+    /// coarsely: x = [1e16, 1e16+2, 1e16+2] has x̄ = 1e16 + 4/3, computed as 1e16, which gave z = [0, 1, 1], not
+    /// [−2, 1, 1]/√3), the corrected two-pass form is used (c = Σ(x−m)/n; sd² = (Σ(x−m)² − n·c²)/(n−1);
+    /// z = (x − m − c)/sd); below that the correction moves no z by more than 1e-12 and is skipped, so normal inputs
+    /// keep their bits.
+    /// Undefined (throws `StatisticError`) for n < 2, constant x, or NaN/±∞.
     public static func standardize(_ x: [Double]) throws -> [Double] {
         guard x.count >= 2 else { throw StatisticError.tooFewObservations(needed: 2, got: x.count) }
         if let i = x.firstIndex(where: { !$0.isFinite }) { throw StatisticError.nonFinite(which: "x", index: i) }
         let x = BinaryScaling.scaled(x, by: BinaryScaling.exponent(x))
         let mean = x.reduce(0, +) / Double(x.count)
-        let sd = (x.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.count - 1)).squareRoot()
+        let squares = x.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
+        let sd = (squares / Double(x.count - 1)).squareRoot()
         guard sd > 0 else { throw StatisticError.constantInput(which: "x") }
-        return x.map { ($0 - mean) / sd }
+        let c = x.reduce(0.0) { $0 + ($1 - mean) } / Double(x.count)
+        guard abs(c) > 1e-12 * sd else { return x.map { ($0 - mean) / sd } }
+        let corrected = ((squares - Double(x.count) * c * c) / Double(x.count - 1)).squareRoot()
+        return x.map { ($0 - mean - c) / corrected }
     }
 }

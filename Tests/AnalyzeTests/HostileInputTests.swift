@@ -65,6 +65,11 @@ import Testing
         #expect(closeRelative(fit.intercept, 2.375, 1e-12))                          // # mixed.ols.intercept
     }
 
+    /// x = 1e16 + 2y exactly, but x̄ = 1e16 + 4/3 rounds to 1e16: plain two-pass sums gave r = 0.5774 (so does scipy).
+    @Test func meanThatRoundsCoarsely() throws {
+        #expect(try pearson([1e16, 1e16 + 2, 1e16 + 2], [0, 1, 1]).coefficient == 1)  // # offset.r
+    }
+
     /// y ~ 1e300 on x ~ 1e-300: the slope (~1e600) has no Double; it is an error, not inf or nan.
     @Test func slopeBeyondTheDoubleRangeIsUndefined() {
         do {
@@ -128,6 +133,13 @@ import Testing
         let z = try Transform.standardize([3, 1, 4, 1, 5].map { $0 * 0x1p700 })
         let expected = [0.11180339887498959, -1.0062305898749053, 0.670820393249937, -1.0062305898749053, 1.2298373876248845]  // # standardize.of_integers
         for (a, b) in zip(z, expected) { #expect(closeRelative(a, b, 1e-12), "\(a) vs \(b)") }
+    }
+
+    /// A coarsely rounded mean: z of 1e16 + 2y equals z of y = [0, 1, 1], i.e. [−2, 1, 1]/√3 (hand derivation); it was [0, 1, 1].
+    @Test func standardizeWithACoarselyRoundedMean() throws {
+        let z = try Transform.standardize([1e16, 1e16 + 2, 1e16 + 2])
+        let expected = [-2 / 3.0.squareRoot(), 1 / 3.0.squareRoot(), 1 / 3.0.squareRoot()]
+        for (a, b) in zip(z, expected) { #expect(closeRelative(a, b, 1e-12), "\(z)") }
     }
 
     /// logit/probit of NaN are undefined with the right reason ("constant" was the old, wrong one).

@@ -110,6 +110,10 @@ show("mixed.r", r); show("mixed.r.scipy", float(stats.pearsonr(x_mix, y_mix)[0])
 fit = ols_exact(y_mix, [x_mix])
 show("mixed.ols.slope", fit["beta"][1]); show("mixed.ols.intercept", fit["beta"][0])
 
+# 5b. A mean that rounds coarsely: x = 1e16 + 2y exactly, so r = 1 (x̄ = 1e16 + 4/3 rounds to 1e16; scipy 0.5774).
+x_off = [1e16, 1e16 + 2, 1e16 + 2]; y_off = [0.0, 1.0, 1.0]
+show("offset.r", pearson_exact(x_off, y_off)); show("offset.r.scipy", float(stats.pearsonr(x_off, y_off)[0]))
+
 # 6. OLS with y ~ 1e300 on x ~ 1e-300: the slope (~1e600) is beyond Double → undefined. Nothing to compute.
 
 # 7. Nested F-test at 1e200: y on r versus y on r + added (exact RSS ratio; p from scipy.stats.f.sf).
