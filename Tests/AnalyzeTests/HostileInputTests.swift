@@ -200,6 +200,13 @@ import Testing
         #expect(error { _ = try CSVTable(text: "model,acc, acc\na,1,2\n") } != nil)
     }
 
+    /// Programmatic columns: one name for two different columns is refused; a repeated identical column counts once.
+    @Test func columnCorrelationsRefusesAmbiguousNames() throws {
+        let a = ["m1": 1.0, "m2": 2, "m3": 3], b = ["m1": 3.0, "m2": 1, "m3": 2]
+        #expect(throws: StatisticError.self) { try ColumnCorrelations(columns: [("ref", a), ("v", a), ("v", b)], reference: "ref") }
+        #expect(try ColumnCorrelations(columns: [("ref", a), ("v", b), ("v", b)], reference: "ref").rows.map(\.column) == ["v"])
+    }
+
     @Test func byteOrderMarkAndLineEndings() throws {
         #expect(try CSVTable(text: "\u{FEFF}model,v\na,1\n").header == ["model", "v"])
         let crlf = try CSVTable(text: "model,v\r\na,1\r\nb,2\r\n")
