@@ -7,7 +7,9 @@ public func relativeImprovement(_ accuracies: [String: Double], baseline: String
     guard let base = accuracies[baseline] else {
         throw StatisticError.undefined("the baseline \(baseline) is not among the models")
     }
-    guard base != 0, base.isFinite else { throw StatisticError.undefined("the baseline accuracy is \(base)") }
+    guard base != 0, base.isFinite else {
+        throw StatisticError.undefined("the baseline \(baseline)'s accuracy is \(base == 0 ? "0" : "not a finite number"): nothing to divide by")
+    }
     var result: [String: Double] = [:]
     for model in accuracies.keys.sorted() {
         let a = accuracies[model]!

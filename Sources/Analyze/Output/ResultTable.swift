@@ -25,7 +25,7 @@ public struct ResultTable: Equatable, Sendable {
             for c in rows[r].indices {
                 guard case .number(let v?, let digits) = rows[r][c], !v.isFinite else { continue }
                 rows[r][c] = .number(nil, digits: digits)
-                notes.append("row \(r + 1), \(columns[c]): missing, the value was \(v) (not a finite number)")
+                notes.append("row \(r + 1), \(columns[c]): missing, the computed value was \(v.isNaN ? "not a number" : "infinite")")
             }
         }
         self.title = title; self.columns = columns; self.rows = rows; self.notes = notes
