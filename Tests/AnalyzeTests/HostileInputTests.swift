@@ -310,6 +310,8 @@ import Testing
     @Test func plotsHaveFiniteCoordinates() {
         let scatter = ScatterPlot(title: "t", xLabel: "x", yLabel: "y", x: [-1.7e308, 0, 1.7e308, .nan], y: [1, 2, 3, 4]).svg
         #expect(!scatter.contains("nan") && !scatter.contains("inf") && scatter.contains("1 points with a non-finite"), "\(scatter)")
+        let matrix = ScatterMatrix(title: "t", names: ["a", "b"], values: [[-1.7e308, 0, 1.7e308, Double.nan], [1, 2, 3, 4]]).svg
+        #expect(!matrix.contains("nan") && !matrix.contains("inf"), "\(matrix)")
         let ecdf = ECDFPlot(title: "t", xLabel: "x", series: [("all", [-1.7e308, 0, 1.7e308])]).svg
         #expect(!ecdf.contains("nan") && !ecdf.contains("inf"), "\(ecdf)")
     }
