@@ -2,7 +2,7 @@ import Foundation
 
 /// Spearman ρ and Kendall τ-b (with p-values) for every pair of columns, each pair over the keys both columns have,
 /// in sorted key order (as `PairedColumns`); nil where a statistic is undefined (fewer than 3 shared keys, a constant
-/// or non-finite side). Every entry is bit for bit what `spearman` and `kendallTauB` give on that pair's
+/// or non-finite side), with the `StatisticError` as `undefinedReason`. Every entry is bit for bit what `spearman` and `kendallTauB` give on that pair's
 /// `PairedColumns` (a test holds them together); only the work is shared:
 /// - keys are interned once: each distinct key gets its position in sorted key order as an integer id, so pairs are
 ///   joined by a walk over ids instead of string comparisons;
@@ -19,6 +19,8 @@ public struct AllPairsCorrelations: Sendable {
         public var n: Int
         public var spearman: Correlation?
         public var kendall: Correlation?
+        /// Why `spearman` and `kendall` are nil (nil when they are defined).
+        public var undefinedReason: String?
     }
     public let entries: [Entry]
 
@@ -39,8 +41,8 @@ public struct AllPairsCorrelations: Sendable {
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             for k in stride(from: lane, to: pairs.count, by: lanes) {
                 let (i, j) = pairs[k]
-                let (n, rho, tau) = Self.correlate(interned[i], interned[j])
-                (results.baseAddress! + k).initialize(to: Entry(first: i, second: j, n: n, spearman: rho, kendall: tau))
+                let (n, rho, tau, reason) = Self.correlate(interned[i], interned[j])
+                (results.baseAddress! + k).initialize(to: Entry(first: i, second: j, n: n, spearman: rho, kendall: tau, undefinedReason: reason))
             }
         }
         entries = Array(results)
@@ -142,7 +144,7 @@ public struct AllPairsCorrelations: Sendable {
         return s
     }
 
-    static func correlate(_ a: InternedColumn, _ b: InternedColumn) -> (Int, Correlation?, Correlation?) {
+    static func correlate(_ a: InternedColumn, _ b: InternedColumn) -> (Int, Correlation?, Correlation?, String?) {
         // Rows: the shared ids, ascending (= sorted key order).
         var row = [Int32](repeating: -1, count: a.value.count)
         var ids: [Int32] = [], x: [Double] = [], y: [Double] = []
@@ -150,9 +152,9 @@ public struct AllPairsCorrelations: Sendable {
             row[id] = Int32(ids.count); ids.append(Int32(id)); x.append(a.value[id]); y.append(b.value[id])
         }
         let n = ids.count
-        guard (try? StatisticError.check(x, y, minimum: 3)) != nil else { return (n, nil, nil) }
+        do { try StatisticError.check(x, y, minimum: 3) } catch { return (n, nil, nil, "\(error)") }
         let sx = side(a, other: b, row: row, ids: ids), sy = side(b, other: a, row: row, ids: ids)
-        return (n, try? pearson(sx.ranks, sy.ranks), kendall(sx, sy, n: n))
+        return (n, try? pearson(sx.ranks, sy.ranks), kendall(sx, sy, n: n), nil)
     }
 
     /// Knight's count on dense ranks: x order with x-tie runs sorted by y; D = strict inversions of y (Fenwick tree);

@@ -4,11 +4,13 @@ import Foundation
 ///
 /// Resample b (0 ≤ b < B) draws n indices with replacement from its own generator,
 /// SplitMix64(seed: seed ^ (b + 1)·0x9E3779B97F4A7C15), each index = high 64 bits of n·next(); the statistic is
-/// computed on (x[i₁…iₙ], y[i₁…iₙ]). Resamples on which the statistic is undefined (e.g. all drawn pairs constant)
-/// are counted and left out. The interval is the (α/2, 1 − α/2) quantiles of the defined estimates with numpy's
-/// default ("linear") rule: sorted v, h = (m − 1)·q, v[⌊h⌋] + (h − ⌊h⌋)(v[⌊h⌋+1] − v[⌊h⌋]).
+/// computed on (x[i₁…iₙ], y[i₁…iₙ]). Resamples on which the statistic is undefined (it throws, e.g. all drawn pairs
+/// constant, or returns NaN or ±∞) are counted in `undefined` and left out. The interval is the (α/2, 1 − α/2) quantiles of the defined estimates with numpy's
+/// default ("linear") rule: sorted v, h = (m − 1)·q, v[⌊h⌋] + (h − ⌊h⌋)(v[⌊h⌋+1] − v[⌊h⌋]) (as (1 − w)·v[⌊h⌋] + w·v[⌊h⌋+1]
+/// when the difference overflows, for statistics near ±1.8e308).
 /// Resamples are spread over threads, but each has its own generator and slot, so the result does not depend on the
-/// thread count. Undefined (throws) when n < 3 or fewer than 2 resamples give a value.
+/// thread count. Undefined (throws `StatisticError`) when n < 3, fewer than 2 resamples give a value, resamples < 2 or
+/// the confidence is not strictly between 0 and 1.
 public struct BootstrapInterval: Sendable, Equatable {
     public var estimate: Double
     public var lower: Double
@@ -77,7 +79,8 @@ func bootstrap(_ x: [Double], _ y: [Double], resamples: Int, confidence: Double,
                value: @Sendable ([Int], inout [Double], inout [Double]) throws -> Double) throws -> BootstrapInterval {
     guard x.count == y.count else { throw StatisticError.lengthMismatch(x.count, y.count) }
     guard x.count >= 3 else { throw StatisticError.tooFewObservations(needed: 3, got: x.count) }
-    precondition(resamples >= 2 && confidence > 0 && confidence < 1)
+    guard resamples >= 2 else { throw StatisticError.tooFewObservations(needed: 2, got: resamples) }
+    guard confidence > 0 && confidence < 1 else { throw StatisticError.undefined("confidence \(confidence): must be strictly between 0 and 1") }
     let point = try estimate(x, y)
     let n = x.count
     let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: resamples)
@@ -91,12 +94,14 @@ func bootstrap(_ x: [Double], _ y: [Double], resamples: Int, confidence: Double,
             values[b] = (try? value(indices, &xs, &ys)) ?? .nan
         }
     }
-    let defined = values.filter { !$0.isNaN }.sorted()
+    let defined = values.filter { $0.isFinite }.sorted()
     guard defined.count >= 2 else { throw StatisticError.tooFewObservations(needed: 2, got: defined.count) }
     func quantile(_ q: Double) -> Double {
         let h = Double(defined.count - 1) * q
         let lo = Int(h.rounded(.down))
-        return lo + 1 < defined.count ? defined[lo] + (h - Double(lo)) * (defined[lo + 1] - defined[lo]) : defined[lo]
+        guard lo + 1 < defined.count else { return defined[lo] }
+        let w = h - Double(lo), step = defined[lo + 1] - defined[lo]
+        return step.isFinite ? defined[lo] + w * step : (1 - w) * defined[lo] + w * defined[lo + 1]
     }
     let alpha = 1 - confidence
     return BootstrapInterval(estimate: point, lower: quantile(alpha / 2), upper: quantile(1 - alpha / 2), confidence: confidence,

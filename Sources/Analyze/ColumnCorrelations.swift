@@ -12,6 +12,8 @@ import Foundation
 /// - Pearson r, Spearman ρ (average ranks) and Kendall τ-b, each with its two-sided p-value, and the OLS fit
 ///   c = intercept + slope · reference with R² and the slope's standard error, all on the mapped values.
 /// A statistic that is undefined (fewer than 3 rows, a constant side) is a missing cell, with the reason in a note.
+/// Two columns with one name are refused (throws) unless they hold the same values, when the repeat is dropped: a
+/// name must say which numbers a row is about.
 public struct ColumnCorrelations: Sendable {
     public enum Space: String, CaseIterable, Sendable { case raw, logit, probit }
 
@@ -33,6 +35,16 @@ public struct ColumnCorrelations: Sendable {
         guard let ref = columns.first(where: { $0.name == reference })?.values else {
             throw StatisticError.undefined("no column \"\(reference)\"; columns are \(columns.map(\.name).joined(separator: ", "))")
         }
+        var byName: [String: [String: Double]] = [:], unique: [(name: String, values: [String: Double])] = []
+        for column in columns {
+            if let earlier = byName[column.name] {
+                guard earlier == column.values else { throw StatisticError.undefined("two different columns are named \"\(column.name)\"") }
+                continue
+            }
+            byName[column.name] = column.values
+            unique.append(column)
+        }
+        let columns = unique
         self.reference = reference; self.space = space
         let scale = percent ? 100.0 : 1.0
         func map(_ v: Double) -> Double? {

@@ -12,12 +12,15 @@ import Foundation
 ///   var = [n(n−1)(2n+5) − Σt(t−1)(2t+5) − Σu(u−1)(2u+5)]/18
 ///       + [Σt(t−1)(t−2)]·[Σu(u−1)(u−2)] / (9n(n−1)(n−2)) + [Σt(t−1)]·[Σu(u−1)] / (2n(n−1)),
 ///   t over tie groups of x, u of y; p = erfc(|z|/√2).
-/// Undefined (throws) for n < 3 and for constant x or y. Pairs are counted in O(n log n) (Knight 1966), held equal to
-/// the plain O(n²) count by a test.
+/// Undefined (throws `StatisticError`) for n < 3, for constant x or y, for NaN or ±∞ in either (refused, naming the side
+/// and index), and for n > 3,037,000,499, where n(n−1) would overflow Int's pair counts. Only comparisons of values are
+/// used, so no magnitude can overflow. Pairs are counted in O(n log n) (Knight 1966), held equal to the plain O(n²)
+/// count by a test.
 /// Example: kendallTauB([1,2,3,4,5], [5,6,7,8,7]) → τ = 0.7378647873726218, p = 0.07697417298126674
 /// (scipy 1.17.1; asymptotic, since y has a tie).
 public func kendallTauB(_ x: [Double], _ y: [Double]) throws -> Correlation {
     try StatisticError.check(x, y, minimum: 3)
+    guard x.count <= 3_037_000_499 else { throw StatisticError.undefined("Kendall's pair counts overflow Int beyond 3,037,000,499 observations (got \(x.count))") }
     let (concordant, discordant) = concordantDiscordantPairs(x, y)
     return kendallTauB(n: x.count, concordant: concordant, discordant: discordant, xTies: tieGroupSizes(x), yTies: tieGroupSizes(y))
 }

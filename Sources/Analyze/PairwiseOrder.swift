@@ -3,10 +3,15 @@
 /// say the same, strictly (a tie in the score is never correct). With `votes` scores, the prediction "i beats j" is
 /// made when at least ⌈(votes+1)/2⌉ of them say score_i > score_j (2 of 3 for the synflow, jacob_cov, snip vote), and
 /// "j beats i" when that many say score_j > score_i; otherwise the pair is wrong. Rows where any value is nil are left
-/// out. Throws when no pair is usable.
+/// out; a NaN or ±∞ value is refused (throws, naming the score and row: NaN compares false both ways, so it would
+/// silently count as a wrong order). Throws when no pair is usable.
 public func pairwiseOrderAccuracy(truth: [Double?], scores: [[Double?]]) throws -> (accuracy: Double, pairs: Int) {
     guard !scores.isEmpty, scores.allSatisfy({ $0.count == truth.count }) else {
         throw StatisticError.lengthMismatch(truth.count, scores.first?.count ?? 0)
+    }
+    if let i = truth.firstIndex(where: { $0.map { !$0.isFinite } ?? false }) { throw StatisticError.nonFinite(which: "truth", index: i) }
+    for (k, s) in scores.enumerated() {
+        if let i = s.firstIndex(where: { $0.map { !$0.isFinite } ?? false }) { throw StatisticError.nonFinite(which: "score \(k + 1)", index: i) }
     }
     let rows = truth.indices.filter { i in truth[i] != nil && scores.allSatisfy { $0[i] != nil } }
     let needed = scores.count / 2 + 1

@@ -10,7 +10,8 @@
 ///   candidate whose time to threshold t ≤ c·f (or the first one) costs its full FEAR seconds, is scored, and updates f;
 ///   otherwise it is stopped at c·f seconds (cost min(c·f, its seconds)) and dropped. A candidate that never reached the
 ///   threshold has no score and costs min(c·f, its seconds).
-/// Candidates without ground truth are skipped. Reported: mean and sample standard deviation over trials.
+/// Candidates without ground truth are skipped. NaN or ±∞ in any input is refused (throws, naming the input and row).
+/// Reported: mean and sample standard deviation over trials.
 public struct RandomSearchComparison: Sendable {
     public struct Outcome: Sendable, Equatable {
         public var finalAccuracies: [Double]
@@ -25,6 +26,10 @@ public struct RandomSearchComparison: Sendable {
         let n = groundTruth.count
         guard [fearScores.count, fearSeconds.count, timeToThreshold.count, shortregScores.count, shortregSeconds.count].allSatisfy({ $0 == n }) else {
             throw StatisticError.lengthMismatch(n, fearScores.count)
+        }
+        for (name, v) in [("ground truth", groundTruth), ("FEAR score", fearScores), ("FEAR seconds", fearSeconds),
+                          ("time to threshold", timeToThreshold), ("shortreg score", shortregScores), ("shortreg seconds", shortregSeconds)] {
+            if let i = v.firstIndex(where: { $0.map { !$0.isFinite } ?? false }) { throw StatisticError.nonFinite(which: name, index: i) }
         }
         guard trials >= 1, cutoff >= 1 else { throw StatisticError.undefined("random search needs ≥ 1 trial and a cut-off ≥ 1") }
         var fear = Outcome(finalAccuracies: [], searchSeconds: []), short = fear

@@ -89,7 +89,7 @@ import Testing
         #expect(throws: CSVTable.Error(path: "t.csv", line: 3, reason: "2 fields, the header has 3")) {
             try CSVTable(text: "a,b,c\n1,2,3\n4,5\n", path: "t.csv")
         }
-        #expect(throws: CSVTable.Error(path: "t.csv", line: 3, reason: "column b: \"NaN\" is not a finite number")) {
+        #expect(throws: CSVTable.Error(path: "t.csv", line: 3, reason: "column b: \"NaN\" is not a finite number; expected a decimal number such as 12, -0.5, .25 or 1.5e-3, or an empty cell for a missing value")) {
             try CSVTable(text: "a,b\nx,1\ny,NaN\n", path: "t.csv").values("b", keyedBy: ["a"])
         }
         #expect(throws: CSVTable.Error(path: "t.csv", line: 3, reason: "duplicate key x (key columns: a)")) {

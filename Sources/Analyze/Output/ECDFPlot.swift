@@ -3,7 +3,9 @@ import Foundation
 /// Empirical CDF curves as a standalone SVG, in the style of the representative-basis paper's Figure 19: one step
 /// curve per population (F(v) = #{xᵢ ≤ v}/n, from `empiricalCDF`), the first series drawn black as the whole
 /// population, a legend with each series' n. Output is a pure function of the inputs (coordinates with 2 decimals).
-/// A series with no values is listed in the legend with n = 0 and not drawn.
+/// A series with no values is listed in the legend with n = 0 and not drawn; NaN or ±∞ values are left out of the axis
+/// (a series holding one is not drawn, as `empiricalCDF` refuses it). Spans are taken of halves (x/2 − y/2, exact), so
+/// values near ±1.8e308 do not overflow the axis into nan coordinates.
 public struct ECDFPlot: Sendable {
     public var title: String
     public var xLabel: String
@@ -19,10 +21,10 @@ public struct ECDFPlot: Sendable {
         let (width, height, margin, legendWidth) = (480.0, 340.0, 56.0, 130.0)
         let all = series.flatMap(\.values).filter(\.isFinite)
         let lo = all.min() ?? 0, hi = all.max() ?? 1
-        let pad = hi > lo ? (hi - lo) * 0.03 : 1
-        let (x0, x1) = (lo - pad, hi + pad)
+        let pad = hi > lo ? (hi / 2 - lo / 2) * 0.06 : 1  // = (hi − lo)·0.03 whenever that does not overflow
+        let (x0, x1) = (max(lo - pad, -Double.greatestFiniteMagnitude), min(hi + pad, Double.greatestFiniteMagnitude))
         let plotWidth = width - margin - legendWidth - 10, plotHeight = height - 1.5 * margin
-        func px(_ v: Double) -> Double { margin + (v - x0) / (x1 - x0) * plotWidth }
+        func px(_ v: Double) -> Double { margin + (v / 2 - x0 / 2) / (x1 / 2 - x0 / 2) * plotWidth }
         func py(_ p: Double) -> Double { margin / 2 + (1 - p) * plotHeight }
         func f(_ v: Double) -> String { String(format: "%.2f", v) }
         func esc(_ s: String) -> String { s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;") }
@@ -31,7 +33,7 @@ public struct ECDFPlot: Sendable {
         out += "<text x=\"\(f(margin + plotWidth / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">\(esc(title))</text>\n"
         out += "<rect x=\"\(f(margin))\" y=\"\(f(margin / 2))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"black\"/>\n"
         for t in 0...4 {
-            let v = x0 + (x1 - x0) * Double(t) / 4, p = Double(t) / 4
+            let v = 2 * (x0 / 2 + (x1 / 2 - x0 / 2) * (Double(t) / 4)), p = Double(t) / 4  // = x0 + (x1 − x0)·t/4, in halves
             out += "<text x=\"\(f(px(v)))\" y=\"\(f(py(0) + 14))\" text-anchor=\"middle\">\(String(format: "%.1f", v))</text>\n"
             out += "<text x=\"\(f(margin - 4))\" y=\"\(f(py(p) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", p))</text>\n"
         }

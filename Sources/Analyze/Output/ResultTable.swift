@@ -1,8 +1,9 @@
 import Foundation
 
 /// A table of results, rendered identically every time as Markdown, CSV, LaTeX or JSON (the four outputs of every
-/// regenerated table). Numbers carry their printed precision; a missing value prints as "—" (Markdown, LaTeX), an
-/// empty field (CSV) or null (JSON).
+/// regenerated table). Numbers carry their printed precision; a missing value prints as "—" (Markdown, LaTeX, text), an
+/// empty field (CSV) or null (JSON). No table prints nan, inf or -nan: analyses give a missing cell with the reason in a
+/// note, and as a last guard `init` turns any NaN or ±∞ number into a missing cell and adds a note naming it.
 public struct ResultTable: Equatable, Sendable {
     public enum Cell: Equatable, Sendable {
         case text(String)
@@ -19,6 +20,14 @@ public struct ResultTable: Equatable, Sendable {
 
     public init(title: String, columns: [String], rows: [[Cell]], notes: [String] = []) {
         precondition(rows.allSatisfy { $0.count == columns.count }, "ResultTable \(title): row width differs from the columns")
+        var rows = rows, notes = notes
+        for r in rows.indices {
+            for c in rows[r].indices {
+                guard case .number(let v?, let digits) = rows[r][c], !v.isFinite else { continue }
+                rows[r][c] = .number(nil, digits: digits)
+                notes.append("row \(r + 1), \(columns[c]): missing, the computed value was \(v.isNaN ? "not a number" : "infinite")")
+            }
+        }
         self.title = title; self.columns = columns; self.rows = rows; self.notes = notes
     }
 
@@ -41,7 +50,7 @@ public struct ResultTable: Equatable, Sendable {
         case .text(let s): return s
         case .integer(let i): return String(i)
         case .number(let v, let digits):
-            guard let v else { return missing }
+            guard let v, v.isFinite else { return missing }  // a non-finite value set after init: never "nan"/"inf"
             let s = String(format: "%.\(digits)f", v)
             return s.hasPrefix("-") && Double(s) == 0 ? String(s.dropFirst()) : s   // never print "-0.000"
         }

@@ -37,14 +37,19 @@ public struct ScatterMatrix: Sendable {
                 }
                 var xs: [Double] = [], ys: [Double] = []
                 for (a, b) in zip(values[j], values[i]) { if let a, let b { xs.append(a); ys.append(b) } }
+                // Points with a NaN or ±∞ coordinate are not drawn (ρ is then "—"); spans are taken of halves, exact, so
+                // values near ±1.8e308 cannot overflow into nan coordinates (the same bits as (hi − lo)·0.05 otherwise).
+                let shown = xs.indices.filter { xs[$0].isFinite && ys[$0].isFinite }
                 func range(_ v: [Double]) -> (Double, Double) {
+                    let v = shown.map { v[$0] }
                     guard let lo = v.min(), let hi = v.max() else { return (0, 1) }
-                    let pad = hi > lo ? (hi - lo) * 0.05 : 1
-                    return (lo - pad, hi + pad)
+                    let pad = hi > lo ? (hi / 2 - lo / 2) * 0.1 : 1
+                    return (max(lo - pad, -Double.greatestFiniteMagnitude), min(hi + pad, Double.greatestFiniteMagnitude))
                 }
                 let (ax, bx) = range(xs), (ay, by) = range(ys)
-                for (a, b) in zip(xs, ys) {
-                    let px = x0 + 6 + (a - ax) / (bx - ax) * (cell - 12), py = y0 + cell - 6 - (b - ay) / (by - ay) * (cell - 12)
+                for k in shown {
+                    let a = xs[k], b = ys[k]
+                    let px = x0 + 6 + (a / 2 - ax / 2) / (bx / 2 - ax / 2) * (cell - 12), py = y0 + cell - 6 - (b / 2 - ay / 2) / (by / 2 - ay / 2) * (cell - 12)
                     out += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"1.6\" fill=\"#1f77b4\" fill-opacity=\"0.7\"/>\n"
                 }
                 let rho = (try? spearman(xs, ys).coefficient).map { String(format: "%.2f", $0) } ?? "—"

@@ -37,7 +37,9 @@ public struct Claim: Sendable {
             let line = i + 2
             guard row.count == expected.count else { throw VerifyError("\(path):\(line): \(row.count) fields, expected \(expected.count)") }
             let text = row[3].trimmingCharacters(in: .whitespaces)
-            guard let value = Double(text), value.isFinite else { throw VerifyError("\(path):\(line): published value \"\(row[3])\" is not a number") }
+            guard case .number(let number) = PrintedNumber.read(text, style: .printed) else {
+                throw VerifyError("\(path):\(line): published value \"\(row[3])\" is not a number; expected \(PrintedNumber.allowed(.printed))")
+            }
             guard ids.insert(row[0]).inserted else { throw VerifyError("\(path):\(line): claim id \(row[0]) appears twice") }
             var arguments: [String: String] = [:]
             for part in row[6].split(separator: ";") {
@@ -45,9 +47,8 @@ public struct Claim: Sendable {
                 guard kv.count == 2, !kv[0].isEmpty else { throw VerifyError("\(path):\(line): argument \"\(part)\" is not key=value") }
                 arguments[kv[0]] = kv[1]
             }
-            let decimals = text.firstIndex(of: ".").map { text.distance(from: $0, to: text.endIndex) - 1 } ?? 0
             let claim = Claim(id: row[0], paper: row[1], location: row[2], publishedText: text,
-                              published: .init(value: value, decimals: decimals), analysis: row[4], input: row[5],
+                              published: .init(value: number.value, decimals: number.decimals), analysis: row[4], input: row[5],
                               arguments: arguments, note: row[7], line: line)
             if claim.isCheckable {
                 guard let analysis = ClaimAnalysis(rawValue: claim.analysis) else {

@@ -72,7 +72,8 @@ public enum ClaimAnalysis: String, CaseIterable, Sendable {
         case .mean:
             let v = try frame.values(a["column"]!)
             guard !v.isEmpty else { throw StatisticError.tooFewObservations(needed: 1, got: 0) }
-            return v.reduce(0, +) / Double(v.count)
+            let e = BinaryScaling.exponent(v)  // Σ of values near 1.8e308 overflows; scaled by 2^−e it cannot (same bits otherwise)
+            return scalbn(BinaryScaling.scaled(v, by: e).reduce(0, +) / Double(v.count), e)
         case .difference: fatalError("handled above")
         }
     }

@@ -1,16 +1,20 @@
 import Foundation
 
 /// A table as printed in a paper, transcribed to CSV: the first column names the rows (models, datasets), every other
-/// cell is a number exactly as printed. Each cell keeps its printed precision (decimals after the point), because a
-/// printed value stands for an interval: "0.9135" means [0.91345, 0.91355].
+/// cell is a number exactly as printed. Each cell keeps its printed precision, because a printed value stands for an
+/// interval: "0.9135" means [0.91345, 0.91355]. Numbers and their precision follow `PrintedNumber`'s `.printed`
+/// grammar exactly: "1.7e-1" is 0.17 with 2 decimals (not 4), "1,234.5" has 1, "1e3" has −3 (resolution 1000).
 ///
-/// Column names carry their unit when it matters: a name ending in `_pct` holds percentages (0–100); other numeric
-/// columns hold what the paper printed (fractions, κ, F1, AUC, correlations). A column with any non-numeric cell is a
-/// text column (e.g. a checkpoint name): it is kept for people and refused by analyses.
+/// Column names carry their unit when it matters: a name ending in `_pct` holds percentages (0–100), and only there may
+/// a cell end in "%" ("17%" is 17); other numeric columns hold what the paper printed (fractions, κ, F1, AUC,
+/// correlations). A column with any cell that is not such a number (text, or a refused form such as "1,5", "nan" or
+/// "0x1A") is a text column (e.g. a checkpoint name): it is kept for people and refused by analyses, naming the cell
+/// and why.
 public struct PrintedTable: Sendable {
     public struct Cell: Sendable, Equatable {
         public var value: Double
-        /// Decimals as printed ("83.4" → 1, "0.0000" → 4, "12" → 0).
+        /// Decimals of the printed resolution, `PrintedNumber.decimals` ("83.4" → 1, "0.0000" → 4, "12" → 0,
+        /// "1.7e-1" → 2, "1e3" → −3).
         public var decimals: Int
         /// Half a unit in the last printed place: the largest error rounding could have introduced.
         public var halfUnit: Double { 0.5 * pow(10, Double(-decimals)) }
@@ -38,21 +42,24 @@ public struct PrintedTable: Sendable {
         cells = []
         var seen = Set<String>()
         for (i, row) in csv.rows.enumerated() {
-            let line = i + 2
+            let line = csv.lines[i]
             guard row.count == csv.header.count else {
                 throw CSVTable.Error(path: path, line: line, reason: "\(row.count) fields, the header has \(csv.header.count)")
             }
             guard seen.insert(row[0]).inserted else { throw CSVTable.Error(path: path, line: line, reason: "row \"\(row[0])\" appears twice") }
             rowNames.append(row[0])
             cells.append(row.dropFirst().enumerated().map { j, text in
-                let t = text.trimmingCharacters(in: .whitespaces)
-                if t.isEmpty { return nil }
-                guard let v = Double(t), v.isFinite else {
-                    if textColumns[j] == nil { textColumns[j] = "line \(line): \"\(text)\"" }
-                    return nil
+                if text.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
+                var why: String?
+                switch PrintedNumber.read(text, style: .printed) {
+                case .number(let n) where n.isPercent && !columns[j].hasSuffix("_pct"):
+                    why = "a percentage in a column whose name does not end in _pct"
+                case .number(let n): return Cell(value: n.value, decimals: n.decimals)
+                case .refused(let reason): why = reason
+                case .text: break
                 }
-                let decimals = t.firstIndex(of: ".").map { t.distance(from: $0, to: t.endIndex) - 1 } ?? 0
-                return Cell(value: v, decimals: decimals)
+                if textColumns[j] == nil { textColumns[j] = "line \(line): \"\(text)\"" + (why.map { ": " + $0 } ?? "") }
+                return nil
             })
         }
         for j in textColumns.keys { for i in cells.indices { cells[i][j] = nil } }

@@ -14,7 +14,8 @@ import Foundation
 ///   otherwise "differs beyond the rounding of the printed inputs"; for rank statistics, ties among the printed
 ///   inputs are mentioned (the unrounded values may have had none).
 /// - cannot be checked: the claim needs runs no archive holds yet, its inputs are printed only in a figure, or the
-///   statistic is undefined on the inputs (too few rows, a constant column) — with the reason.
+///   statistic is undefined on the inputs (too few rows, a constant column, a result beyond Double's range) — with
+///   the reason. Probes keep only finite recomputations.
 /// A claim that does not fit its table (unknown column, text column, bad filter) is an error in the claims file.
 public struct Verifier: Sendable {
     public var perturbationDraws = 400
@@ -68,6 +69,10 @@ public struct Verifier: Sendable {
         } catch let error as StatisticError {
             return Result(claim: claim, verdict: .cannotCheck, recomputed: nil, reason: "\(error)")
         }
+        guard value.isFinite else {
+            return Result(claim: claim, verdict: .cannotCheck, recomputed: nil,
+                          reason: "undefined: the recomputed value is not a finite number (it leaves Double's range)", rows: rows)
+        }
         let tolerance = claim.published.halfUnit * (1 + 1e-9)
         func matches(_ v: Double) -> Bool { abs(v - claim.published.value) <= tolerance }
         if matches(value) { return Result(claim: claim, verdict: .reproduced, recomputed: value, reason: "", rows: rows) }
@@ -77,9 +82,9 @@ public struct Verifier: Sendable {
         var low = value, high = value
         for _ in 0..<perturbationDraws {
             let moved = table.perturbed { _, _, half in (generator.nextUnit() * 2 - 1) * half }
-            if let v = try? analysis.evaluate(moved, claim.arguments) { low = min(low, v); high = max(high, v) }
+            if let v = try? analysis.evaluate(moved, claim.arguments), v.isFinite { low = min(low, v); high = max(high, v) }
         }
-        let digits = claim.published.decimals + 1
+        let digits = max(0, claim.published.decimals + 1)
         func f(_ v: Double) -> String { String(format: "%.\(digits)f", v) }
         if claim.published.value >= low - tolerance && claim.published.value <= high + tolerance {
             return Result(claim: claim, verdict: .differs, recomputed: value,

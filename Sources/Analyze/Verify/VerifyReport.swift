@@ -22,7 +22,7 @@ public struct VerifyReport: Sendable {
             title: "Verification of \(source)",
             columns: ["claim", "where", "published", "recomputed", "difference", "verdict", "why"],
             rows: results.map { r in
-                let d = r.claim.published.decimals + 1
+                let d = max(0, r.claim.published.decimals + 1)
                 return [.text(r.claim.id), .text(r.claim.location), .text(r.claim.publishedText),
                         .number(r.recomputed, digits: d), .number(r.difference, digits: d), .text(r.verdict.rawValue), .text(r.reason)]
             },
