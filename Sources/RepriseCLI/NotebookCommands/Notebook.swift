@@ -134,7 +134,8 @@ struct NotebookCommand: ParsableCommand {
                             let command = commands.isEmpty ? "" : commands[at]
                             let line = command.isEmpty ? "" : " line \(commands.prefix(at).map { $0.components(separatedBy: "\n").count }.reduce(1, +)) (\(command.components(separatedBy: "\n")[0].prefix(60)))"
                             let rule = expected == 0 || failedEarly ? "every command must exit 0" + (expected == 0 ? "" : " but the last, which must exit \(expected)") : "expected \(expected)"
-                            throw CommandLineError(message: "\(file): block \(blocks)\(line) exited with status \(ran.status); \(rule)")
+                            printError("\(file): block \(blocks)\(line) exited with status \(ran.status); \(rule)")
+                            throw Exit.checkFailed
                         }
                         let output = ran.output
                         if index < document.parts.count, case .output = document.parts[index] { index += 1 }   // replaced
