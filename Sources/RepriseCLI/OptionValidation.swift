@@ -18,6 +18,16 @@ func requireNumber(_ value: Double, _ option: String, above: Double? = nil, atLe
     throw ValidationError("\(option) \(value): must be a finite number in \(low), \(SpecCheck.show(atMost))]" + (meaning.isEmpty ? "" : " (\(meaning))"))
 }
 
+/// An output file option: the file the user named, written exactly there, so it must be a file name (not empty, no
+/// NUL or newline, not an existing directory, not ending in "/").
+func requireOutputFile(_ path: String, option: String = "--output") throws {
+    var isDirectory: ObjCBool = false
+    guard !path.isEmpty, !path.contains("\0"), !path.contains("\n"), !path.hasSuffix("/"),
+          !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) else {
+        throw ValidationError("\(option) \(SpecCheck.quote(path)): must name a file to write (not empty, not a directory, no NUL or newline)")
+    }
+}
+
 /// An output directory option: not empty, no NUL (the files go in checked subdirectories of it, see ContainedDirectory).
 func requireOutputDirectory(_ path: String, option: String = "--out") throws {
     guard !path.isEmpty, !path.contains("\0"), !path.contains("\n") else {

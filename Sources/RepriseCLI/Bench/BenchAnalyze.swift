@@ -21,6 +21,11 @@ struct BenchAnalyze: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
     var threads: Int { threadOptions.threads }
 
+    func validate() throws {
+        try requireInteger(resamples, "--resamples", in: 1...10_000_000)
+        try requireInteger(repeats, "--repeats", in: 1...1000)
+    }
+
     func run() throws {
         try reporting {
             let names = try FileManager.default.contentsOfDirectory(atPath: fixtures).filter { $0.hasPrefix("results-") && $0.hasSuffix(".csv") }.sorted()
