@@ -79,6 +79,10 @@ study '"maxDepth": 2' '"maxDepth": 0' 'field "architectures.sampler.maxDepth" = 
 study '"strides": \[1, 2\]' '"strides": [1, 0]' 'field "architectures.sampler.strides[1]" = 0'
 study '"testCount": 200' '"testCount": -200' 'testCount" = -200'
 study '"seeds": \[0, 1\]' '"seeds": [0, 1], "seedz": 2' 'unknown key "seedz"'
+touch afile
+expect "$OPT" "--out" -- "$R" study analyze tiny --archive ar --out afile
+expect "$OPT" "--out" -- "$R" study analyze tiny --archive ar --out ""
+expect "$OPT" "--output" -- "$R" checkpoint export abcd --archive ar -o .
 [ ! -e escape ] && [ ! -e ../escape ] || { echo "FAIL: a file was written outside --out"; failures=$((failures + 1)); }
 
 # Notebooks: any failing command fails its block; CRLF parses as LF; no blocks is an error.

@@ -28,9 +28,12 @@ func requireOutputFile(_ path: String, option: String = "--output") throws {
     }
 }
 
-/// An output directory option: not empty, no NUL (the files go in checked subdirectories of it, see ContainedDirectory).
+/// An output directory option: not empty, no NUL or newline, not an existing file (the files go in checked
+/// subdirectories of it, see ContainedDirectory).
 func requireOutputDirectory(_ path: String, option: String = "--out") throws {
-    guard !path.isEmpty, !path.contains("\0"), !path.contains("\n") else {
-        throw ValidationError("\(option) \(SpecCheck.quote(path)): must name a directory (not empty, no NUL or newline)")
+    var isDirectory: ObjCBool = false
+    guard !path.isEmpty, !path.contains("\0"), !path.contains("\n"),
+          !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || isDirectory.boolValue else {
+        throw ValidationError("\(option) \(SpecCheck.quote(path)): must name a directory (not empty, not an existing file, no NUL or newline)")
     }
 }

@@ -8,7 +8,7 @@ struct ThreadOptions: ParsableArguments {
     static let allowed = 1...1024
 
     @Option(help: ArgumentHelp(
-        "Worker threads, 1…1024 (default 2). Results are bit-identical for any count; more threads than cores only slows down.",
+        "Worker threads, 1…1024. Results are bit-identical for any count; more threads than cores only slows down.",
         valueName: "n"))
     var threads = 2
 
