@@ -102,6 +102,7 @@ claim() { printf 'id,paper,location,published,analysis,input,arguments,note\nc,p
 claim mean 'column=mean()' 'c.csv:2: mean: field "arguments.column" = "mean()"'
 claim pearson-r 'x=mean(|); y=imagenet_top1_pct' 'field "arguments.x" = "mean(|)"'
 claim adjusted-r2 'y=imagenet_top1_pct; predictors=+' 'field "arguments.predictors" = "+"'
+claim mean 'column=mean(imagenet_top1_pct|)' 'field "arguments.column" = "mean(imagenet_top1_pct|)"'
 claim pearson-r '' 'needs argument(s) x, y'
 
 if [ "$failures" -gt 0 ]; then echo "check-hostile-inputs: $failures failure(s)"; exit 1; fi

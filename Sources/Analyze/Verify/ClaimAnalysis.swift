@@ -52,7 +52,8 @@ public enum ClaimAnalysis: String, CaseIterable, Sendable {
             if t.isEmpty { c.fail(field, SpecCheck.quote(text), rule); return }
             if t.hasPrefix("mean(") || t.hasSuffix(")") {
                 guard t.hasPrefix("mean("), t.hasSuffix(")"), t.count > 6 else { c.fail(field, SpecCheck.quote(text), rule); return }
-                let names = Self.columns(in: t)
+                let names = t.dropFirst(5).dropLast().split(separator: "|", omittingEmptySubsequences: false)
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
                 if names.isEmpty || names.contains(where: \.isEmpty) || names.contains(where: { $0.contains("(") || $0.contains(")") }) {
                     c.fail(field, SpecCheck.quote(text), rule)
                 }
