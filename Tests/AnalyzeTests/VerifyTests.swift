@@ -87,6 +87,18 @@ struct VerifyTests {
         #expect(error("x,p,l,1,mean,missing.csv,column=a,").contains("cannot read"))
         #expect(error("x,p,l,1,mean,t.csv,column=b,").contains("no column \"b\""))
         #expect(error("x,p,l,1,mean,t.csv,column=note,").contains(":2: ") && error("x,p,l,1,mean,t.csv,column=note,").contains("column note is not numeric"))
-        #expect(error("x,p,l,1,mean,t.csv,column=a; scale=percentage,").contains("scale=percentage"))
+        #expect(error("x,p,l,1,mean,t.csv,column=a; scale=percentage,").contains(#":2: mean: field "arguments.scale" = "percentage""#))
+        // Empty or wrong-arity argument lists are one line naming the field, never a trap.
+        #expect(error("x,p,l,1,mean,t.csv,column=mean(),").contains(#":2: mean: field "arguments.column" = "mean()""#))
+        #expect(error("x,p,l,1,mean,t.csv,column=mean(|),").contains(#"field "arguments.column" = "mean(|)""#))
+        #expect(error("x,p,l,1,mean,t.csv,column=mean(a|),").contains(#"field "arguments.column""#))
+        #expect(error("x,p,l,1,mean,t.csv,column= ,").contains(#"field "arguments""#))
+        #expect(error("x,p,l,1,mean,t.csv,column=a; column=a,").contains("given twice"))
+        #expect(error("x,p,l,1,adjusted-r2,t.csv,y=a; predictors=+,").contains(#"field "arguments.predictors" = "+""#))
+        #expect(error("x,p,l,1,adjusted-r2,t.csv,y=a; predictors=a+,").contains(#"field "arguments.predictors[1]""#))
+        #expect(error("x,p,l,1,pearson-r,t.csv,x=a; y=mean(),").contains(#"field "arguments.y""#))
+        #expect(error("x,p,l,1,mean,t.csv,column=a; where=a>>1,").contains(#"field "arguments.where""#))
+        #expect(error("x,p,l,1,difference,t.csv,row= ; minuend=a; subtrahend=a,").contains(#"field "arguments""#))
+        #expect(error(",p,l,1,mean,t.csv,column=a,").contains(#"field "id""#))
     }
 }

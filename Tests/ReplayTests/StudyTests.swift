@@ -38,9 +38,9 @@ func tinyStudySpec(count: Int = 3) throws -> StudySpec {
         #expect(load(good) == "")
         #expect(load(good.replacingOccurrences(of: "\"batchSize\"", with: "\"batchsize\"")).contains("batchSize"))
         #expect(load(good.replacingOccurrences(of: "\"batchSize\":8", with: "\"batchSize\":8,\"preciseBatchNormSamples\":0")) == "")
-        #expect(load(good.replacingOccurrences(of: "\"seeds\":[0]", with: "\"seeds\":[0],\"sedes\":1")).contains("unknown key sedes"))
+        #expect(load(good.replacingOccurrences(of: "\"seeds\":[0]", with: "\"seeds\":[0],\"sedes\":1")).contains(#"unknown key "sedes""#))
         #expect(load(good.replacingOccurrences(of: "\"family\":[\"a\"]", with: "\"family\":[\"b\"]")).contains("family member \"b\""))
-        #expect(load(good.replacingOccurrences(of: "\"name\":\"digits\"", with: "\"name\":\"mnist\"")).contains("unknown dataset"))
+        #expect(load(good.replacingOccurrences(of: "\"name\":\"digits\"", with: "\"name\":\"mnist\"")).contains(#"field "datasets[0].dataset.name" = "mnist": must be digits"#))
     }
 
     /// Shards are disjoint and together cover every pair; planning twice gives the identical record.

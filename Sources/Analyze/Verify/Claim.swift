@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 /// One published number and how to recompute it: a row of a claims file.
@@ -41,10 +42,16 @@ public struct Claim: Sendable {
                 throw VerifyError("\(path):\(line): published value \"\(row[3])\" is not a number; expected \(PrintedNumber.allowed(.printed))")
             }
             guard ids.insert(row[0]).inserted else { throw VerifyError("\(path):\(line): claim id \(row[0]) appears twice") }
+            guard !row[0].trimmingCharacters(in: .whitespaces).isEmpty else { throw VerifyError("\(path):\(line): field \"id\" = \"\": must not be empty") }
             var arguments: [String: String] = [:]
-            for part in row[6].split(separator: ";") {
-                let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard kv.count == 2, !kv[0].isEmpty else { throw VerifyError("\(path):\(line): argument \"\(part)\" is not key=value") }
+            for part in row[6].split(separator: ";") where !part.trimmingCharacters(in: .whitespaces).isEmpty {
+                let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
+                    throw VerifyError("\(path):\(line): field \"arguments\" = \(SpecCheck.quote(String(part))): each argument must be key=value with both non-empty")
+                }
+                guard arguments[kv[0]] == nil else {
+                    throw VerifyError("\(path):\(line): field \"arguments.\(kv[0])\" is given twice")
+                }
                 arguments[kv[0]] = kv[1]
             }
             let claim = Claim(id: row[0], paper: row[1], location: row[2], publishedText: text,
@@ -59,6 +66,9 @@ public struct Claim: Sendable {
                 let unknown = arguments.keys.filter { !analysis.requiredArguments.contains($0) && !ClaimAnalysis.optionalArguments.contains($0) }.sorted()
                 guard unknown.isEmpty else { throw VerifyError("\(path):\(line): \(analysis.rawValue) does not take argument(s) \(unknown.joined(separator: ", "))") }
                 guard !claim.input.isEmpty else { throw VerifyError("\(path):\(line): \(analysis.rawValue) needs an input table") }
+                var check = SpecCheck()
+                analysis.check(arguments, into: &check)
+                if let problem = check.problems.first { throw VerifyError("\(path):\(line): \(analysis.rawValue): \(problem)") }
             }
             claims.append(claim)
         }

@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 /// The analyses a claim can name, each a function of one published table.
@@ -35,6 +36,53 @@ public enum ClaimAnalysis: String, CaseIterable, Sendable {
         case .mean: return ["column"]
         case .difference: return ["row", "minuend", "subtrahend"]
         }
+    }
+
+    /// Arguments that name one column expression (a column or `mean(a|b|…)`); `predictors` is a `+`-separated list of them.
+    static let expressionArguments = ["x", "y", "restricted", "added", "column"]
+
+    /// Records every malformed argument (`arguments.x` = "mean()": …), so that evaluation never meets an empty
+    /// expression: each expression names ≥ 1 column, `predictors` ≥ 1 expression, `row`/`minuend`/`subtrahend` a
+    /// non-empty name, and `where`, `scale`, `transform` one of their forms. Missing and unknown arguments are the
+    /// caller's (`Claim.load`).
+    public func check(_ arguments: [String: String], into c: inout SpecCheck) {
+        func expression(_ text: String, _ field: String) {
+            let rule = "must be a column name or mean(a|b|…) naming at least one column"
+            let t = text.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty { c.fail(field, SpecCheck.quote(text), rule); return }
+            if t.hasPrefix("mean(") || t.hasSuffix(")") {
+                guard t.hasPrefix("mean("), t.hasSuffix(")"), t.count > 6 else { c.fail(field, SpecCheck.quote(text), rule); return }
+                let names = t.dropFirst(5).dropLast().split(separator: "|", omittingEmptySubsequences: false)
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                if names.isEmpty || names.contains(where: \.isEmpty) || names.contains(where: { $0.contains("(") || $0.contains(")") }) {
+                    c.fail(field, SpecCheck.quote(text), rule)
+                }
+            } else if t.contains("(") || t.contains("|") {
+                c.fail(field, SpecCheck.quote(text), rule)
+            }
+        }
+        for key in Self.expressionArguments { if let e = arguments[key] { expression(e, "arguments." + key) } }
+        if let p = arguments["predictors"] {
+            let terms = p.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+            if terms.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                c.fail("arguments.predictors", SpecCheck.quote(p), "must be one or more column expressions separated by +")
+            } else {
+                for (i, term) in terms.enumerated() { expression(term, "arguments.predictors[\(i)]") }
+            }
+        }
+        for key in ["row", "minuend", "subtrahend"] {
+            if let v = arguments[key], v.trimmingCharacters(in: .whitespaces).isEmpty { c.fail("arguments." + key, SpecCheck.quote(v), "must name a \(key == "row" ? "row" : "column")") }
+        }
+        if let condition = arguments["where"] {
+            let op = [">=", "<=", ">", "<"].first { condition.contains($0) }
+            let parts = op.map { condition.components(separatedBy: $0) } ?? []
+            if parts.count != 2 || parts[0].trimmingCharacters(in: .whitespaces).isEmpty
+                || !(Double(parts[1].trimmingCharacters(in: .whitespaces))?.isFinite ?? false) {
+                c.fail("arguments.where", SpecCheck.quote(condition), "must be column>=number (or >, <=, <)")
+            }
+        }
+        if let scale = arguments["scale"] { c.oneOf(scale, "arguments.scale", ["as-printed", "percent", "fraction"]) }
+        if let transform = arguments["transform"] { c.oneOf(transform, "arguments.transform", ["none", "logit", "standardize", "logit-standardize"]) }
     }
 
     /// Rank statistics: ties in the printed inputs can change them.

@@ -5,7 +5,7 @@ import Archive
 /// "Designing Network Design Spaces", 2020): stem → stages of blocks → head (global average pool + fully connected).
 /// Facts and sources: shared/specs/models-and-methods.md §1.
 public struct AnyNetSpec: Codable, Equatable, Sendable {
-    public enum Stem: String, Codable, Sendable {
+    public enum Stem: String, Codable, Sendable, CaseIterable {
         /// 3×3 conv stride 1 → BN → ReLU (small images).
         case resStemCifar = "res_stem_cifar"
         /// 7×7 conv stride 2 → BN → ReLU → 3×3 max-pool stride 2.
@@ -14,7 +14,7 @@ public struct AnyNetSpec: Codable, Equatable, Sendable {
         case simpleStemIn = "simple_stem_in"
     }
 
-    public enum Block: String, Codable, Sendable {
+    public enum Block: String, Codable, Sendable, CaseIterable {
         /// 3×3 conv (stride) → BN → ReLU → 3×3 conv → BN → ReLU; no shortcut.
         case vanilla = "vanilla_block"
         /// ResNet basic: 3×3 (stride) → BN → ReLU → 3×3 → BN, + shortcut, ReLU.
@@ -56,14 +56,11 @@ public struct AnyNetSpec: Codable, Equatable, Sendable {
         self.inputChannels = inputChannels; self.classes = classes; self.seRatio = seRatio
     }
 
-    /// What makes the spec unbuildable, in words (empty when it is fine).
+    /// What makes the spec unbuildable, one line per field (empty when it is fine; see `check(into:at:)`).
     public var problems: [String] {
-        var out: [String] = []
-        if let r = seRatio {
-            if !(r > 0 && r <= 1) { out.append("squeeze-excitation ratio \(r) is not in (0, 1]") }
-            if block != .resBottleneck { out.append("squeeze-excitation needs res_bottleneck_block (pycls puts it only in bottleneck blocks)") }
-        }
-        return out
+        var c = SpecCheck()
+        check(into: &c, at: "architecture")
+        return c.problems
     }
 
     /// The spec as free-form JSON for a run manifest.

@@ -56,6 +56,10 @@ public final class StudyPlan {
                 a.inputChannels = parts.train.channels
                 a.classes = parts.train.classes
                 let recipe = spec.recipe(of: d)
+                let problems = RunSpec(architecture: a, dataset: d.dataset, training: recipe, seed: 0).check().problems
+                guard problems.isEmpty else {
+                    throw StudyError("\(spec.name): architecture \(i) on \(d.label): " + problems.joined(separator: "; "))
+                }
                 for seed in spec.seeds {
                     let run = RunSpec(architecture: a, dataset: d.dataset, training: recipe, seed: seed)
                     let manifest = try run.manifest(datasetDigest: DatasetSpec.digest(train: parts.train, test: parts.test))

@@ -29,15 +29,4 @@ public struct FearConfig: Codable, Equatable, Sendable {
         self.thresholdPercent = thresholdPercent; self.stage2Epochs = stage2Epochs; self.stage2BatchSize = stage2BatchSize
         self.stage2LearningRate = stage2LearningRate; self.trainableBlocks = trainableBlocks; self.gradientClip = gradientClip
     }
-
-    func validate() -> [String] {
-        var problems: [String] = []
-        if !(thresholdPercent > 0 && thresholdPercent <= 100) { problems.append("fear.thresholdPercent must be in (0, 100]") }
-        if stage2Epochs < 1 { problems.append("fear.stage2Epochs must be ≥ 1") }
-        if let b = stage2BatchSize, b < 2 { problems.append("fear.stage2BatchSize must be ≥ 2") }
-        if !(stage2LearningRate > 0) { problems.append("fear.stage2LearningRate must be > 0") }
-        if trainableBlocks < 0 { problems.append("fear.trainableBlocks must be ≥ 0") }
-        if !(gradientClip > 0) { problems.append("fear.gradientClip must be > 0") }
-        return problems
-    }
 }

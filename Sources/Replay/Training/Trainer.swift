@@ -46,8 +46,8 @@ public final class Trainer {
     }
 
     public func run(in archive: Archive) throws -> Outcome {
-        let problems = spec.architecture.problems + spec.training.validate()
-        guard problems.isEmpty else { throw DatasetError(path: "training config", reason: problems.joined(separator: "; ")) }
+        let problems = spec.check().problems
+        guard problems.isEmpty else { throw DatasetError(path: "run spec", reason: problems.joined(separator: "; ")) }
         let (fullTrain, test) = try data ?? spec.dataset.load()
         // The validation part (if any) is held out of training; the dataset digest covers the whole train part.
         let (train, validation) = try spec.dataset.validationSplit(of: fullTrain)

@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 /// A training recipe (pycls-style defaults where they exist). Part of the run manifest.
@@ -86,20 +87,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         return Float(lr)
     }
 
-    /// Problems a user must fix before training, one line each.
+    /// Problems a user must fix before training, one line each (see `check(into:at:)`).
     public func validate() -> [String] {
-        var problems: [String] = []
-        if epochs < 1 { problems.append("epochs must be ≥ 1 (got \(epochs))") }
-        if batchSize < 2 { problems.append("batch size must be ≥ 2 for batch norm (got \(batchSize))") }
-        if !(baseLearningRate > 0) { problems.append("learning rate must be > 0") }
-        if !["cos", "steps"].contains(schedule) { problems.append("schedule must be cos or steps (got \(schedule))") }
-        if !(0..<1).contains(labelSmoothing) { problems.append("label smoothing must be in [0, 1)") }
-        if preciseBatchNormSamples != 0 && preciseBatchNormSamples < batchSize {
-            problems.append("preciseBatchNormSamples must be 0 (off) or at least one batch (\(batchSize)); got \(preciseBatchNormSamples)")
-        }
-        if let fear { problems += fear.validate() }
-        if let p = earlyStoppingPatience, p < 1 { problems.append("early-stopping patience must be ≥ 1 epoch (got \(p))") }
-        if earlyStoppingPatience != nil && fear != nil { problems.append("early stopping and FEAR cannot be combined") }
-        return problems
+        var c = SpecCheck()
+        check(into: &c, at: "training")
+        return c.problems
     }
 }

@@ -59,13 +59,13 @@ struct PublishedInput: ParsableArguments {
     }
 }
 
+extension ResultTable.Format: ExpressibleByArgument {}
+extension ColumnCorrelations.Space: ExpressibleByArgument {}
+
 /// `--format` for tables printed to stdout.
 struct TableFormat: ParsableArguments {
-    @Option(help: "Output: txt (aligned), md, csv, tex or json.") var format: String = "txt"
-    func render(_ table: ResultTable) throws -> String {
-        guard let f = ResultTable.Format(rawValue: format) else { throw CommandLineError(message: "--format must be one of txt, md, csv, tex, json (got \(format))") }
-        return table.rendered(f)
-    }
+    @Option(help: "Output: txt (aligned columns), md (Markdown), csv, tex (LaTeX tabular) or json.") var format: ResultTable.Format = .text
+    func render(_ table: ResultTable) throws -> String { table.rendered(format) }
 }
 
 struct AnalyzeCorrelate: ParsableCommand {
@@ -84,19 +84,23 @@ struct AnalyzeCorrelate: ParsableCommand {
     @OptionGroup var input: PublishedInput
     @Option(help: "The reference column (x).") var reference: String
     @Option(help: "Columns to correlate with it, comma-separated (default: every other numeric column).") var columns: String?
-    @Option(help: "raw, logit or probit (logit/probit need values in (0, 1); see --percent).") var space: String = "raw"
+    @Option(help: "Space of the correlations and the fit: raw values, or their logit or probit (those need values in (0, 1); see --percent).") var space: ColumnCorrelations.Space = .raw
     @Flag(help: "Values are percentages: divide by 100 before a logit or probit.") var percent = false
     @Option(help: "Keep only rows whose reference value is at least this (raw units).") var minReference: Double?
     @OptionGroup var output: TableFormat
 
+    func validate() throws {
+        if let m = minReference, !m.isFinite { throw ValidationError("--min-reference \(m): must be a finite number (raw units of the reference column)") }
+    }
+
     func run() throws {
         try reporting {
-            guard let s = ColumnCorrelations.Space(rawValue: space) else { throw CommandLineError(message: "--space must be raw, logit or probit (got \(space))") }
+            let s = space
             let wanted = columns.map { [reference] + $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
             let loaded = try input.load(wanted: wanted)
             var table = try Self.compute(loaded.columns, source: loaded.source, reference: reference, space: s, percent: percent, minReference: minReference)
             if let (archive, object) = loaded.archived {
-                var parameters: [String: JSONValue] = ["table": .string(object.hex), "reference": .string(reference), "space": .string(space),
+                var parameters: [String: JSONValue] = ["table": .string(object.hex), "reference": .string(reference), "space": .string(space.rawValue),
                                                        "percent": .bool(percent), "columns": .array(loaded.columns.map { .string($0.name) })]
                 if let m = minReference { parameters["minReference"] = .number(m) }
                 table = try archive.recordDerivation(of: table, analysis: "published/correlate", parameters: .object(parameters),

@@ -35,28 +35,37 @@ struct AnalyzeRanking: ParsableCommand {
     @Flag(help: "Leave out every wall-clock figure (seconds, search time), so that output can be compared byte for byte.")
     var deterministic = false
 
+    /// The top-x% bins of --bins.
+    var percents: [Int] { bins.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        let parts = bins.split(separator: ",", omittingEmptySubsequences: false)
+        guard !parts.isEmpty, parts.count <= 100, percents.count == parts.count, percents.allSatisfy({ (1...100).contains($0) }) else {
+            throw ValidationError("--bins \(bins): must be 1…100 comma-separated integers, each in 1…100 (top-x% of the architectures)")
+        }
+        try requireNumber(cutoff, "--cutoff", atLeast: 1, atMost: 1e6, "a multiple of the fastest time to threshold")
+        try requireInteger(trials, "--trials", in: 1...100_000, "random-search orders")
+        try requireOutputDirectory(out)
+    }
+
     func run() throws {
         try reporting {
-            let percents = bins.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !percents.isEmpty, percents.count == bins.split(separator: ",").count, percents.allSatisfy({ (1...100).contains($0) }) else {
-                throw CommandLineError(message: "--bins must be comma-separated integers in 1…100 (got \(bins))")
-            }
             let archive = try location.open()
             let result = try RankingAnalysis.compute(archive: archive, study: study, dataset: dataset, bins: percents,
                                                      cutoff: cutoff, trials: trials, deterministic: deterministic)
-            let directory = out + "/" + result.study
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // Study name and dataset label come from the archive: checked as path components, written inside --out only.
+            let directory = try ContainedDirectory(root: out, subdirectory: result.study)
             for (name, analysis, table) in result.tables {
                 let recorded = try archive.recordDerivation(of: table, analysis: analysis, parameters: result.parameters,
                                                             inputs: result.inputs, repriseVersion: RepriseVersion.string).table
                 for format in [ResultTable.Format.markdown, .csv, .latex, .json] {
-                    try recorded.rendered(format).write(toFile: "\(directory)/\(name).\(format.rawValue)", atomically: true, encoding: .utf8)
+                    try directory.write(recorded.rendered(format), to: "\(name).\(format.rawValue)")
                 }
                 print(recorded.rendered(.text))
             }
-            try result.paretoCSV.write(toFile: "\(directory)/ranking-pareto-\(result.dataset).csv", atomically: true, encoding: .utf8)
-            try result.paretoSVG.write(toFile: "\(directory)/ranking-pareto-\(result.dataset).svg", atomically: true, encoding: .utf8)
-            print("tables and figure in \(directory)/")
+            try directory.write(result.paretoCSV, to: "ranking-pareto-\(result.dataset).csv")
+            try directory.write(result.paretoSVG, to: "ranking-pareto-\(result.dataset).svg")
+            print("tables and figure in \(directory.path)/")
         }
     }
 }

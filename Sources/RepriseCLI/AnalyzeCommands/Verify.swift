@@ -21,15 +21,21 @@ struct Verify: ParsableCommand {
         """)
 
     @Argument(help: "Claims file (CSV).") var claims: String
-    @Option(help: "Output format: text, md, csv, tex or json.") var format = "text"
+    /// Report formats (the names of `ResultTable.Format`, with "text" for its aligned text).
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, md, csv, tex, json
+        var table: ResultTable.Format { [.text: .text, .md: .markdown, .csv: .csv, .tex: .latex, .json: .json][self]! }
+    }
+
+    @Option(help: "Output format: aligned text, md (Markdown), csv, tex (LaTeX) or json.") var format: Format = .text
     @Flag(help: "Treat claims that cannot be checked as failures (exit 1).") var strict = false
-    @Option(help: "Rounding-probe draws per differing claim.") var draws = 400
+    @Option(help: "Rounding-probe draws per differing claim, 0…100000 (0 = no probe; the report is seeded, so it never changes).") var draws = 400
+
+    func validate() throws { try requireInteger(draws, "--draws", in: 0...100_000, "rounding-probe draws") }
 
     func run() throws {
         try reporting {
-            let formats = ["text": ResultTable.Format.text, "md": .markdown, "csv": .csv, "tex": .latex, "json": .json]
-            guard let output = formats[format] else { throw CommandLineError(message: "--format must be one of text, md, csv, tex, json (got \(format))") }
-            guard draws >= 0 else { throw CommandLineError(message: "--draws must be ≥ 0") }
+            let output = format.table
             var verifier = Verifier()
             verifier.perturbationDraws = draws
             let results: [Verifier.Result]

@@ -19,7 +19,12 @@ struct CheckpointExport: ParsableCommand {
     @OptionGroup var location: ArchiveLocation
     @Argument(help: "Run ID or unique prefix.") var runName: String
     @Option(help: "Epoch of the checkpoint (default: the last one).") var epoch: Int?
-    @Option(name: .shortAndLong, help: "Output file.") var output: String
+    @Option(name: .shortAndLong, help: "Output file (HDF5); not a directory.") var output: String
+
+    func validate() throws {
+        if let epoch { try requireInteger(epoch, "--epoch", in: 1...10_000, "an epoch the run stored a checkpoint for") }
+        try requireOutputFile(output)
+    }
 
     func run() throws {
         try reporting {

@@ -2,6 +2,8 @@ import Archive
 import ArgumentParser
 import Foundation
 
+extension RunRecord.Status: ExpressibleByArgument {}
+
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls",
@@ -16,13 +18,17 @@ struct List: ParsableCommand {
     @OptionGroup var location: ArchiveLocation
     @Option(help: "Only runs of this manifest kind (train, fear, shortreg, proxy, synthetic).") var kind: String?
     @Option(help: "Only runs on this dataset name.") var dataset: String?
-    @Option(help: "Only runs with this status (completed, in_progress, diverged, failed).") var status: String?
+    @Option(help: "Only runs with this status.") var status: RunRecord.Status?
     @Option(help: ArgumentHelp("Metric range, e.g. 'test_top1_error<10' or 'test_top1_error>=5' (repeatable).", valueName: "name<op>value"))
     var metric: [String] = []
     @Option(help: ArgumentHelp("Architecture field equals, e.g. depths=1,2,2,1 or stem_width=24 (repeatable).", valueName: "field=value"))
     var field: [String] = []
-    @Option(help: "Print at most this many rows.") var limit: Int?
+    @Option(help: "Print at most this many rows (≥ 0).") var limit: Int?
     @Flag(help: "Rebuild the run index (index/runs, a cache) from the refs and objects first.") var rebuildIndex = false
+
+    func validate() throws {
+        if let limit { try requireInteger(limit, "--limit", in: 0...Int(Int32.max), "rows printed") }
+    }
 
     func run() throws {
         try reporting {
@@ -33,12 +39,9 @@ struct List: ParsableCommand {
                 guard parts.count == 2 else { throw CommandLineError(message: "--field \(text): expected field=value") }
                 return (parts[0], parts[1])
             }
-            if let status, RunRecord.Status(rawValue: status) == nil {
-                throw CommandLineError(message: "--status \(status): expected one of \(RunRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
             if rebuildIndex { _ = try archive.indexedRuns(rebuild: true) }
             typealias Key = RunIndexRow.Key
-            let (kind, dataset, status) = (self.kind.map(Key.init), self.dataset.map(Key.init), self.status.map(Key.init))
+            let (kind, dataset, status) = (self.kind.map(Key.init), self.dataset.map(Key.init), self.status.map { Key($0.rawValue) })
             let metricKeys = filters.map { Key($0.name) }
             // Filters on indexed fields run on the index's lines as bytes (see Archive.queryRuns).
             let (rows, unreadable) = try archive.queryRuns { row in

@@ -16,6 +16,13 @@ struct Synthesize: ParsableCommand {
     @Option(help: "Index of the first run.") var start = 0
     @Option(help: "Bytes of float32 weights per run.") var tensorBytes = 4096
 
+    func validate() throws {
+        try requireInteger(runs, "--runs", in: 0...10_000_000)
+        try requireInteger(start, "--start", in: 0...(Int(Int32.max) - max(0, min(runs, 10_000_000))))
+        try requireInteger(tensorBytes, "--tensor-bytes", in: 4...(1 << 30), "bytes of float32 weights")
+        guard tensorBytes % 4 == 0 else { throw ValidationError("--tensor-bytes \(tensorBytes): must be a multiple of 4 (float32 weights)") }
+    }
+
     func run() throws {
         try reporting {
             let archive = try location.openOrCreate()

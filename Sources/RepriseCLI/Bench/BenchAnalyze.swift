@@ -10,7 +10,7 @@ struct BenchAnalyze: ParsableCommand {
         Work: (1) the all-pairs Spearman ρ and Kendall τ-b (with p-values) between the top-1 columns of the eight
         timm tables in fixtures/timm-results (28 pairs, each over the rows both tables have, ~1,550); (2) a 95%
         percentile bootstrap of Spearman ρ (ImageNet vs ImageNet-R) with 10,000 paired resamples. Both use --threads
-        (default: all cores; scipy runs on one, so --threads 1 gives the single-core ratio). Reprise's times are
+        (default 2; scipy runs on one, so --threads 1 gives the single-core ratio). Reprise's times are
         the best of --repeats runs after a warm-up; scripts/peers/analyze_peer.py times scipy the same way
         (scipy.stats.spearmanr, kendalltau, bootstrap). Without python3/scipy only Reprise's times are printed.
         """)
@@ -18,7 +18,13 @@ struct BenchAnalyze: ParsableCommand {
     @Option(help: "Folder of the timm result tables.") var fixtures = "fixtures/timm-results"
     @Option(help: "Bootstrap resamples.") var resamples = 10_000
     @Option(help: "Timed repeats (best is reported).") var repeats = 3
-    @Option(help: "Threads (scipy uses one).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
+
+    func validate() throws {
+        try requireInteger(resamples, "--resamples", in: 1...10_000_000)
+        try requireInteger(repeats, "--repeats", in: 1...1000)
+    }
 
     func run() throws {
         try reporting {

@@ -19,6 +19,11 @@ struct BenchArchive: ParsableCommand {
     @Option(help: "Reuse this listing archive if it exists (e.g. from an earlier run with --scratch).") var listingArchive: String?
     @Option(help: "Scratch directory (default: a temporary directory, removed afterwards).") var scratch: String?
 
+    func validate() throws {
+        try requireInteger(mebibytes, "--mebibytes", in: 1...1_048_576)
+        try requireInteger(runs, "--runs", in: 1...10_000_000)
+    }
+
     func run() throws {
         try reporting {
             let dir = scratch ?? FileManager.default.temporaryDirectory.appendingPathComponent("reprise-bench-\(UUID().uuidString)").path

@@ -18,7 +18,7 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Square sizes to measure.")
     var sizes: [Int] = [256, 512, 1024, 2048]
 
-    @Option(help: "Thread counts to measure.")
+    @Option(help: "Thread counts to measure, each 1…1024 (results are bit-identical for any count; only the time changes).")
     var threads: [Int] = [1, 2]
 
     @Flag(help: "Only the AnyNet-bench model throughput (skip the GEMM table).")
@@ -30,6 +30,12 @@ struct BenchKernels: ParsableCommand {
     @Option(help: ArgumentHelp("A Python with PyTorch (e.g. /tmp/torch-venv/bin/python, see scripts/peers/pytorch_anynet_bench.py): "
                                + "measure the same model there in the same run and print the ratio.", valueName: "python"))
     var pytorch: String?
+
+    func validate() throws {
+        for n in threads { try requireInteger(n, "--threads", in: ThreadOptions.allowed, "thread counts to measure") }
+        for n in sizes { try requireInteger(n, "--sizes", in: 1...8192, "square GEMM sizes") }
+        try requireInteger(steps, "--steps", in: 1...10_000)
+    }
 
     func run() throws {
         if !modelOnly { gemmTable() }

@@ -6,9 +6,14 @@ import Foundation
 /// block (creating it when missing); all other text is kept byte for byte, so a second run changes nothing when the
 /// commands are deterministic.
 ///
-/// Fence info: "reprise" (the block must exit 0) or "reprise exit=N" (must exit N, e.g. 1 for a verify that finds
-/// differences). Each line of a block is one command for /bin/sh, run from the current directory with the running
-/// `reprise` first on PATH; stdout and stderr are captured together.
+/// Fence info: "reprise" (every command of the block must exit 0) or "reprise exit=N" (every command but the last
+/// must exit 0 and the last must exit N, e.g. 1 for a verify that finds differences). Each line of a block is one
+/// command for /bin/sh (a command continued over several lines — a trailing "\\", an open quote, a { … } body, a
+/// here-document — counts as one), all run by one shell from the current directory with the running `reprise` first
+/// on PATH; stdout and stderr are captured together. The block stops at the first command that fails.
+///
+/// Line endings: CRLF, CR and LF all end a line (a file written on Windows parses like one written on Linux); a file
+/// that used CRLF throughout is written back with CRLF.
 struct NotebookDocument {
     enum Part {
         case text(String)
@@ -17,7 +22,19 @@ struct NotebookDocument {
     }
     var parts: [Part] = []
 
-    init(parsing source: String, path: String) throws {
+    /// The file used CRLF for every line break.
+    var crlf = false
+
+    /// `text` with CRLF and lone CR line breaks as LF.
+    static func normalizingLineEndings(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    }
+
+    var commandBlocks: Int { parts.filter { if case .command = $0 { return true } else { return false } }.count }
+
+    init(parsing raw: String, path: String) throws {
+        let source = Self.normalizingLineEndings(raw)
+        crlf = raw.contains("\r\n") && !raw.replacingOccurrences(of: "\r\n", with: "").contains("\n")
         var lines = source.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         var text: [String] = []
@@ -49,6 +66,9 @@ struct NotebookDocument {
         flushText()
     }
 
+    /// The document as written back: LF, or CRLF when the file used CRLF throughout.
+    var renderedForFile: String { crlf ? rendered.replacingOccurrences(of: "\n", with: "\r\n") : rendered }
+
     var rendered: String {
         parts.map { part -> String in
             switch part {
@@ -78,8 +98,12 @@ struct NotebookCommand: ParsableCommand {
             Example: reprise notebook run notebooks-text/transfer.md
             """)
 
-        @Argument(help: "Notebook files (Markdown).") var files: [String]
+        @Argument(help: "Notebook files (Markdown), at least one; each must hold at least one ```reprise block.") var files: [String]
         @Flag(help: "Do not write; exit 1 if any output would change.") var check = false
+
+        func validate() throws {
+            guard !files.isEmpty else { throw ValidationError("no notebook given: name at least one Markdown file, e.g. notebooks-text/transfer.md") }
+        }
 
         func run() throws {
             try reporting {
@@ -89,6 +113,9 @@ struct NotebookCommand: ParsableCommand {
                         throw CommandLineError(message: "\(file): cannot read the notebook")
                     }
                     var document = try NotebookDocument(parsing: source, path: file)
+                    guard document.commandBlocks > 0 else {
+                        throw CommandLineError(message: "\(file): no ```reprise command blocks; a notebook runs at least one (is it the right file?)")
+                    }
                     var result: [NotebookDocument.Part] = []
                     var index = 0
                     var blocks = 0
@@ -98,34 +125,54 @@ struct NotebookCommand: ParsableCommand {
                         index += 1
                         guard case .command(_, let body, let expected) = part else { continue }
                         blocks += 1
-                        let (output, status) = try execute(body)
-                        guard status == expected else {
-                            writeStandardError(output)
-                            throw CommandLineError(message: "\(file): block \(blocks) exited with status \(status), expected \(expected)")
+                        let ran = try execute(body)
+                        let commands = ran.commands
+                        let failedEarly = ran.failedCommand.map { $0 < commands.count - 1 } ?? false
+                        guard ran.status == expected && !failedEarly else {
+                            writeStandardError(ran.output)
+                            let at = ran.failedCommand ?? commands.count - 1
+                            let command = commands.isEmpty ? "" : commands[at]
+                            let line = command.isEmpty ? "" : " line \(commands.prefix(at).map { $0.components(separatedBy: "\n").count }.reduce(1, +)) (\(command.components(separatedBy: "\n")[0].prefix(60)))"
+                            let rule = expected == 0 || failedEarly ? "every command must exit 0" + (expected == 0 ? "" : " but the last, which must exit \(expected)") : "expected \(expected)"
+                            printError("\(file): block \(blocks)\(line) exited with status \(ran.status); \(rule)")
+                            throw Exit.checkFailed
                         }
+                        let output = ran.output
                         if index < document.parts.count, case .output = document.parts[index] { index += 1 }   // replaced
                         result.append(.output(output.hasSuffix("\n") ? String(output.dropLast()) : output))
                     }
                     document.parts = result
-                    let rendered = document.rendered
-                    if rendered != source {
+                    // Compared as text: a CRLF file whose outputs match is unchanged.
+                    let same = document.rendered == NotebookDocument.normalizingLineEndings(source)
+                    if !same {
                         changed.append(file)
-                        if !check { try rendered.write(toFile: file, atomically: true, encoding: .utf8) }
+                        if !check { try document.renderedForFile.write(toFile: file, atomically: true, encoding: .utf8) }
                     }
-                    print("\(file): \(blocks) block\(blocks == 1 ? "" : "s") ran; \(rendered == source ? "unchanged" : check ? "WOULD CHANGE" : "outputs updated")")
+                    print("\(file): \(blocks) block\(blocks == 1 ? "" : "s") ran; \(same ? "unchanged" : check ? "WOULD CHANGE" : "outputs updated")")
                 }
                 if check && !changed.isEmpty { throw Exit.checkFailed }
             }
         }
 
-        func execute(_ body: String) throws -> (String, Int32) {
+        /// Runs a block's commands in one shell, stopping at the first that fails: the output, the status of the
+        /// shell, the commands, and which command failed before the last (nil when none did).
+        func execute(_ body: String) throws -> (output: String, status: Int32, commands: [String], failedCommand: Int?) {
+            let commands = NotebookDocument.commands(in: body)
+            let marker = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-notebook-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: marker) }
+            var script = "__reprise_failed() { printf '%s' \"$1\" > \"$REPRISE_NOTEBOOK_FAILURE\"; exit \"$2\"; }\n"
+            for (i, command) in commands.enumerated() {
+                script += command + "\n"
+                if i < commands.count - 1 { script += "__reprise_s=$?; [ \"$__reprise_s\" -eq 0 ] || __reprise_failed \(i) \"$__reprise_s\"\n" }
+            }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", body]
+            process.arguments = ["-c", script]
             var environment = ProcessInfo.processInfo.environment
             let folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
             environment["PATH"] = folder + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
             environment["COLUMNS"] = "120"
+            environment["REPRISE_NOTEBOOK_FAILURE"] = marker
             process.environment = environment
             let pipe = Pipe()
             process.standardOutput = pipe
@@ -133,7 +180,54 @@ struct NotebookCommand: ParsableCommand {
             try process.run()
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+            let failed = (try? String(contentsOfFile: marker, encoding: .utf8)).flatMap { Int($0) }
+            return (String(decoding: data, as: UTF8.self), process.terminationStatus, commands, failed)
         }
+    }
+}
+
+extension NotebookDocument {
+    /// The block's lines grouped into complete shell commands: a line joins the next while `sh -n` finds it
+    /// unfinished (trailing "\\", open quote, unclosed { … } or if … fi) or while a here-document is open.
+    static func commands(in body: String) -> [String] {
+        var commands: [String] = [], pending: [String] = []
+        var heredoc: String?
+        for line in body.components(separatedBy: "\n") {
+            pending.append(line)
+            if let delimiter = heredoc {
+                if line.trimmingCharacters(in: CharacterSet(charactersIn: "\t")) == delimiter { heredoc = nil } else { continue }
+            } else if let delimiter = hereDocumentDelimiter(in: line) {
+                heredoc = delimiter
+                continue
+            }
+            let text = pending.joined(separator: "\n")
+            if isComplete(text) { commands.append(text); pending = [] }
+        }
+        if !pending.isEmpty { commands.append(pending.joined(separator: "\n")) }
+        return commands
+    }
+
+    /// The delimiter word of a here-document opened on `line` (`<<EOF`, `<<-'EOF'`), if any.
+    static func hereDocumentDelimiter(in line: String) -> String? {
+        guard let range = line.range(of: "<<") else { return nil }
+        var rest = line[range.upperBound...]
+        if rest.hasPrefix("<") { return nil }   // <<< is not a here-document
+        if rest.hasPrefix("-") { rest = rest.dropFirst() }
+        let word = rest.drop { $0 == " " }.prefix { !" ;|&<>()".contains($0) }
+        let delimiter = word.trimmingCharacters(in: CharacterSet(charactersIn: "'\"\\"))
+        return delimiter.isEmpty ? nil : delimiter
+    }
+
+    /// Whether `text` parses as complete shell commands (`sh -n`; nothing is executed).
+    static func isComplete(_ text: String) -> Bool {
+        if text.hasSuffix("\\") { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-n", "-c", text]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return true }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
     }
 }

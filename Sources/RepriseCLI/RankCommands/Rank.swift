@@ -28,11 +28,11 @@ struct RankTarget: ParsableArguments {
     @OptionGroup var location: ArchiveLocation
     @Option(help: "Study name or ID prefix (default: the archive's only study).") var study: String?
     @Option(help: "Dataset label of the study (default: its reference).") var dataset: String?
-    @Option(help: "Worker threads.") var threads = 2
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
 
     /// The study's plan (data loaded) and the pairs of the chosen dataset with the first seed, one per architecture.
     func resolve() throws -> (archive: Archive, plan: StudyPlan, label: String, pairs: [Int]) {
-        guard threads >= 1 else { throw CommandLineError(message: "--threads must be ≥ 1") }
         let archive = try location.open()
         let record = try archive.study(named: study)
         let spec = try record.spec.decode(StudySpec.self)
@@ -55,6 +55,11 @@ struct RankProxies: ParsableCommand {
     @OptionGroup var target: RankTarget
     @Option(help: "Images in the scored batch (foresight uses 64).") var batchSize = 64
     @Option(help: "Score the study runs' weights after this epoch instead of the initialisation (FEAR App. A.4).") var afterEpoch: Int?
+
+    func validate() throws {
+        try requireInteger(batchSize, "--batch-size", in: 1...65_536, "images in the scored batch")
+        if let afterEpoch { try requireInteger(afterEpoch, "--after-epoch", in: 1...10_000, "an epoch the study runs trained") }
+    }
 
     func run() throws {
         try reporting {
@@ -96,7 +101,7 @@ func trainVariants(_ target: RankTarget, _ resolved: (archive: Archive, plan: St
     for (k, p) in pairs.enumerated() {
         var spec = plan.runs[p]
         spec.training = recipe(spec.training)
-        let problems = spec.training.validate()
+        let problems = spec.check().problems
         guard problems.isEmpty else { throw CommandLineError(message: problems.joined(separator: "; ")) }
         let trainer = Trainer(spec: spec, workers: Workers(target.threads))
         trainer.data = plan.data[label]
@@ -115,6 +120,11 @@ struct RankShortReg: ParsableCommand {
     @OptionGroup var target: RankTarget
     @Option(help: "Epochs (the schedule is compressed to them).") var epochs: Int
     @Option(help: "Batch size (default: the recipe's).") var batchSize: Int?
+
+    func validate() throws {
+        try requireInteger(epochs, "--epochs", in: 1...10_000)
+        if let batchSize { try requireInteger(batchSize, "--batch-size", in: 2...65_536, "batch norm needs ≥ 2 images") }
+    }
 
     func run() throws {
         try reporting {
@@ -142,6 +152,13 @@ struct RankFear: ParsableCommand {
     @Option(help: "Stage-2 epochs.") var stage2Epochs = 5
     @Option(help: "Blocks left trainable in stage 2 (plus the head).") var trainableBlocks = 1
     @Option(help: "Stage-2 batch size (default: the recipe's).") var stage2BatchSize: Int?
+
+    func validate() throws {
+        if let threshold { try requireNumber(threshold, "--threshold", above: 0, atMost: 100, "a train accuracy in percent") }
+        try requireInteger(stage2Epochs, "--stage2-epochs", in: 1...10_000)
+        try requireInteger(trainableBlocks, "--trainable-blocks", in: 0...1024)
+        if let stage2BatchSize { try requireInteger(stage2BatchSize, "--stage2-batch-size", in: 2...65_536, "batch norm needs ≥ 2 images") }
+    }
 
     func run() throws {
         try reporting {

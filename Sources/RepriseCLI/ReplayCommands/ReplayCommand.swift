@@ -12,7 +12,8 @@ struct ReplayCommand: ParsableCommand {
     )
     @OptionGroup var location: ArchiveLocation
     @Argument(help: "Run ID or unique prefix.") var runName: String
-    @Option(help: "Worker threads (the result must not depend on it).") var threads = 2
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
 
     func run() throws {
         try reporting {
@@ -59,16 +60,21 @@ struct Eval: ParsableCommand {
     )
     @OptionGroup var location: ArchiveLocation
     @Argument(help: "Run ID or unique prefix.") var runName: String
-    @Option(help: "Dataset (default: the run's own).") var dataset: String?
-    @Option(help: "Checkpoint epoch (default: the last).") var epoch: Int?
-    @Option(help: "Worker threads.") var threads = 2
+    @Option(help: "Dataset (default: the run's own).") var dataset: FlagDataset?
+    @Option(help: "Checkpoint epoch, ≥ 1 (default: the last).") var epoch: Int?
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
+
+    func validate() throws {
+        if let epoch { try requireInteger(epoch, "--epoch", in: 1...10_000, "an epoch the run stored a checkpoint for") }
+    }
 
     func run() throws {
         try reporting {
             let archive = try location.open()
             let run = try archive.resolveRun(runName)
             var spec = try RunSpec(manifest: archive.manifest(run))
-            if let dataset { spec.dataset = DatasetSpec(name: dataset) }
+            if let dataset { spec.dataset = DatasetSpec(name: dataset.rawValue) }
             guard let record = try archive.record(of: run),
                   let entry = epoch.map({ e in record.checkpoints.first { $0.epoch == e } }) ?? record.checkpoints.last else {
                 throw CommandLineError(message: "run \(run.short) has no checkpoint\(epoch.map { " at epoch \($0)" } ?? "")")

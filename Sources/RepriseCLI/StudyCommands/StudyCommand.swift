@@ -46,13 +46,18 @@ struct StudyRun: ParsableCommand {
     @Flag(help: "Run the spec's smaller \"quick\" variant (a separate study, named <name>-quick).") var quick = false
     @Option(help: "Train only shard i of n (e.g. 1/2); tables are written from whatever the archive holds.") var shard: Shard?
     @Option(help: "Directory for tables and figures.") var out = "study-output"
-    @Option(help: "Worker threads (results are identical for any count).") var threads = 2
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
     @Option(help: "Runs trained at once, sharing the threads (default: one per thread; small models train faster side by side).")
     var concurrentRuns: Int?
 
+    func validate() throws {
+        if let concurrentRuns { try requireInteger(concurrentRuns, "--concurrent-runs", in: 1...1024, "runs trained at once") }
+        try requireOutputDirectory(out)
+    }
+
     func run() throws {
         try reporting {
-            guard threads >= 1, (concurrentRuns ?? 1) >= 1 else { throw CommandLineError(message: "--threads and --concurrent-runs must be ≥ 1") }
             var study = try StudySpec.load(path: spec)
             if quick { study = try study.quickVariant() }
             let archive = try location.openOrCreate()
@@ -85,6 +90,8 @@ struct StudyAnalyze: ParsableCommand {
     @OptionGroup var location: ArchiveLocation
     @Option(help: "Directory for tables and figures.") var out = "study-output"
 
+    func validate() throws { try requireOutputDirectory(out) }
+
     func run() throws {
         try reporting {
             let archive = try location.open()
@@ -113,15 +120,23 @@ struct StudyList: ParsableCommand {
 
 /// Writes every table and figure under out/<study name>/ and prints the headline tables.
 func writeTables(study: StudyRecord, archive: Archive, out: String) throws {
+    // The study's name and labels come from a spec or an archive: they become file names only if they are path
+    // components, and every file is written through ContainedDirectory, so nothing lands outside --out.
+    let directory = try ContainedDirectory(root: out, subdirectory: study.name)
     let tables = StudyTables(errors: try StudyErrors(study: study, archive: archive))
-    let directory = out + "/" + study.name
     let recorded = try tables.recordedTables(in: archive, repriseVersion: RepriseVersion.string)
-    let files = try tables.write(recorded, to: directory)
+    var files: [String] = []
+    for (name, table) in recorded {
+        for format in [ResultTable.Format.markdown, .csv, .latex, .json] {
+            files.append(try directory.write(table.rendered(format), to: "\(name).\(format.rawValue)"))
+        }
+    }
+    for (name, svg) in tables.scatterPlots + tables.ecdfPlots { files.append(try directory.write(svg, to: name)) }
     print("")
     for name in ["table3-reference-vs-closest-member", "table4-depth-width"] {
         if let table = recorded.first(where: { $0.name == name })?.table { print(table.text) }
     }
-    print("\(files.count) files in \(directory)/ (tables as .md .csv .tex .json, scatter plots and eCDFs as .svg);"
+    print("\(files.count) files in \(directory.path)/ (tables as .md .csv .tex .json, scatter plots and eCDFs as .svg);"
           + " each table's derivation is recorded in the archive (reprise derivation ls)")
 }
 
