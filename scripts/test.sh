@@ -34,5 +34,8 @@ run="$("$bin" ls --archive "$work/study" --status completed | sed -n '3,$p' | gr
 "$bin" replay --archive "$work/study" "$run" | tail -n 1 | tee "$work/replay.txt"
 grep -q "^bitwise identical$" "$work/replay.txt"
 
+echo "== hostile inputs: specs, options, names and notebooks give one-line errors and documented exit codes"
+bash scripts/check-hostile-inputs.sh "$bin"
+
 echo "== text notebooks: outputs match the committed files"
 "$bin" notebook run --check notebooks-text/*.md
