@@ -44,11 +44,23 @@ public final class Archive: @unchecked Sendable {
         return Archive(root: root)
     }
 
-    /// Creates an archive (or opens it if one is already there).
+    /// Creates an archive (or opens it if one is already there). Only in a folder that does not exist yet or is
+    /// empty: making an archive inside a folder that holds other files (`/`, a home folder, another archive's
+    /// `objects/`) mixes them with the archive's own, so it is refused (bad input).
     @discardableResult
     public static func create(at path: String) throws -> Archive {
+        guard !path.isEmpty else { throw ArchiveError.notFound("archive path is empty: name a folder, e.g. --archive my-archive") }
         let root = (path as NSString).standardizingPath
         if FileManager.default.fileExists(atPath: root + "/FORMAT") { return try open(at: root) }
+        var info = stat()
+        if stat(root, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw ArchiveError.malformed(path: root, reason: "exists and is not a folder; name a new or empty folder for the archive")
+            }
+            if let entries = try DurableFile.listDirectory(root), !entries.isEmpty {
+                throw ArchiveError.malformed(path: root, reason: "is not an archive (no FORMAT file) and not empty (\(entries.count) entries); name a new or empty folder")
+            }
+        }
         for dir in [root, root + "/objects", root + "/refs", root + "/refs/runs", root + "/refs/tables",
                     root + "/refs/derivations", root + "/tmp"] {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
@@ -75,7 +87,7 @@ public final class Archive: @unchecked Sendable {
     public func getJSON<T: Decodable>(_ type: T.Type, _ id: ObjectID) throws -> T {
         let data = try objects.get(id)
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw ArchiveError.malformed(path: objects.path(of: id), reason: "not a valid \(T.self): \(error)")
+            throw ArchiveError.damaged(path: objects.path(of: id), reason: "not a valid \(T.self) (\(describeDecodingError(error))); run `reprise fsck`")
         }
     }
 
@@ -106,15 +118,56 @@ public final class Archive: @unchecked Sendable {
     /// (`ArchiveLock`). Every object the record reaches — manifest, checkpoints and their tensors, eval log, timings —
     /// must already be stored (checked under the lock, so a concurrent gc cannot remove one before the ref is
     /// written); a committed run is always complete.
+    ///
+    /// A run that already has a record follows the rule of import and merge (`RunAdoption`), decided and written
+    /// under the ref lock (`withRefLock`) so two committers of one run cannot interleave: a record that continues the
+    /// current one (or equals it but for timings) replaces it; one that the current record already extends is not
+    /// written — the current ID is returned, so a slower copy of a run never downgrades it; anything else throws
+    /// `ArchiveError.conflict` (a determinism failure, exit 1) and changes nothing.
     @discardableResult
     public func commit(_ record: RunRecord) throws -> ObjectID {
         try transaction {
             for id in try closure(of: record) where !objects.contains(id) { throw ArchiveError.missingObject(id) }
-            let id = try putJSON(record)
-            try writeRef(kind: "runs", name: record.run.hex, target: id)
-            journalCommit(run: record.run, record: id)
-            return id
+            return try withRefLock(kind: "runs") {
+                if let currentID = try readRef(kind: "runs", name: record.run.hex) {
+                    let current = try getJSON(RunRecord.self, currentID)
+                    switch RunAdoption.decide(ours: current, theirs: record) {
+                    case .keep: return currentID
+                    case .conflict(let why):
+                        throw ArchiveError.conflict("run \(record.run.hex): a different record is already committed (\(why)); nothing was changed")
+                    case .add, .same, .advance: break
+                    }
+                }
+                let id = try putJSON(record)
+                try writeRefUnlocked(kind: "runs", name: record.run.hex, target: id)
+                journalCommit(run: record.run, record: id)
+                return id
+            }
         }
+    }
+
+    /// Points a run's ref at `record` without the commit rule, as damage, tampering or a determinism failure would
+    /// leave it: for tests that need such an archive (internal, so only `@testable` tests reach it).
+    @discardableResult
+    func forgeRecord(_ record: RunRecord) throws -> ObjectID {
+        let id = try putJSON(record)
+        try writeRef(kind: "runs", name: record.run.hex, target: id)
+        return id
+    }
+
+    /// Runs `body` holding an exclusive `flock` on the `refs/<kind>` folder: one decision-and-write of a ref at a time
+    /// across processes (taken inside a write transaction, never by gc, so it cannot deadlock with the archive lock).
+    func withRefLock<T>(kind: String, _ body: () throws -> T) throws -> T {
+        let path = "\(root)/refs/\(kind)"
+        let fd = Foundation.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ArchiveError.errno(path, "open for locking") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            throw ArchiveError.errno(path, "lock")
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
     }
 
     /// Every object a record reaches: the record's own references and each checkpoint's tensors (checkpoint records
@@ -125,14 +178,14 @@ public final class Archive: @unchecked Sendable {
             let checkpoint: CheckpointRecord
             if let bytes = extra[entry.checkpoint] {
                 do { checkpoint = try JSONDecoder().decode(CheckpointRecord.self, from: bytes) } catch {
-                    throw ArchiveError.malformed(path: "object \(entry.checkpoint.hex)", reason: "not a valid checkpoint record: \(error)")
+                    throw ArchiveError.damaged(path: "object \(entry.checkpoint.hex)", reason: "not a valid checkpoint record (\(describeDecodingError(error)))")
                 }
             } else {
                 guard objects.contains(entry.checkpoint) else { throw ArchiveError.missingObject(entry.checkpoint) }
                 checkpoint = try getJSON(CheckpointRecord.self, entry.checkpoint)
             }
             guard checkpoint.run == record.run, checkpoint.epoch == entry.epoch else {
-                throw ArchiveError.malformed(path: "object \(entry.checkpoint.hex)",
+                throw ArchiveError.damaged(path: "object \(entry.checkpoint.hex)",
                                              reason: "checkpoint of run \(checkpoint.run.short) epoch \(checkpoint.epoch), listed by run \(record.run.short) as epoch \(entry.epoch)")
             }
             ids += checkpoint.tensors.map(\.object)
@@ -140,10 +193,16 @@ public final class Archive: @unchecked Sendable {
         return ids
     }
 
-    /// The newest record of a run, or nil when the run has none.
+    /// The newest record of a run, or nil when the run has none. A ref naming a record of another run is damage,
+    /// never shown as this run's data.
     public func record(of run: ObjectID) throws -> RunRecord? {
         guard let target = try readRef(kind: "runs", name: run.hex) else { return nil }
-        return try getJSON(RunRecord.self, target)
+        let record = try getJSON(RunRecord.self, target)
+        guard record.run == run else {
+            throw ArchiveError.damaged(path: refPath(kind: "runs", name: run.hex),
+                                       reason: "names record \(target.short) of run \(record.run.short); run `reprise fsck`")
+        }
+        return record
     }
 
     /// Every run with a record, sorted by ID.
@@ -153,7 +212,8 @@ public final class Archive: @unchecked Sendable {
     public func resolveRun(_ text: String) throws -> ObjectID {
         let prefix = text.lowercased()
         if let id = ObjectID(hex: prefix), try readRef(kind: "runs", name: id.hex) != nil { return id }
-        guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else { throw ArchiveError.unknownRun(text) }
+        guard prefix.allSatisfy(\.isHexDigit) else { throw ArchiveError.notFound("run \"\(text.prefix(80))\": a run ID or prefix is hex digits (see `reprise ls`)") }
+        guard prefix.count >= 4 else { throw ArchiveError.notFound("run prefix \(text): give at least 4 hex digits (see `reprise ls`)") }
         let matches = try runIDs().filter { $0.hex.hasPrefix(prefix) }
         if matches.count == 1 { return matches[0] }
         if matches.isEmpty { throw ArchiveError.unknownRun(text) }
@@ -169,7 +229,7 @@ public final class Archive: @unchecked Sendable {
         try transaction { try writeRefUnlocked(kind: kind, name: name, target: target) }
     }
 
-    private func writeRefUnlocked(kind: String, name: String, target: ObjectID) throws {
+    func writeRefUnlocked(kind: String, name: String, target: ObjectID) throws {
         let directory = "\(root)/refs/\(kind)"
         if !FileManager.default.fileExists(atPath: directory) {
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
@@ -181,10 +241,16 @@ public final class Archive: @unchecked Sendable {
 
     func readRef(kind: String, name: String) throws -> ObjectID? {
         let path = refPath(kind: kind, name: name)
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let text = String(decoding: try DurableFile.read(path), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let id = ObjectID(hex: text) else {
-            throw ArchiveError.malformed(path: path, reason: "ref does not hold an object ID")
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            if errno == ENOENT { return nil }
+            throw ArchiveError.errno(path, "stat")
+        }
+        let bytes = try DurableFile.read(path, inArchive: true)
+        // A ref is exactly 64 lowercase hex digits and a newline (FORMAT.md); anything else is damage.
+        let text = String(decoding: bytes.prefix(128), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard bytes.count <= 66, let id = ObjectID(hex: text) else {
+            throw ArchiveError.damaged(path: path, reason: "ref does not hold an object ID (64 lowercase hex digits); run `reprise fsck`")
         }
         return id
     }
@@ -206,5 +272,24 @@ public final class Archive: @unchecked Sendable {
             throw ArchiveError.malformed(path: path, reason: "missing: every archive has this folder (restore it from a backup or a bundle)")
         }
         return names
+    }
+}
+
+/// One line for a decoding failure: which field is missing or has the wrong type (not Foundation's debug dump).
+func describeDecodingError(_ error: Error) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return keys.isEmpty ? "top level" : String(keys.drop { $0 == "." })
+    }
+    switch error {
+    case DecodingError.keyNotFound(let key, let context):
+        let at = path(context)
+        return "field \"\(at == "top level" ? key.stringValue : at + "." + key.stringValue)\" is missing"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+        return "field \"\(path(context))\" has the wrong type"
+    case DecodingError.dataCorrupted(let context):
+        return context.codingPath.isEmpty ? "not valid JSON" : "field \"\(path(context))\": \(context.debugDescription)"
+    default:
+        return "\(error)"
     }
 }

@@ -85,8 +85,12 @@ func writeStandardError(_ text: String) {
 /// Flushes stdout and reports a failed write (a full disk, a closed pipe's EPIPE) as an I/O error: output that did
 /// not reach its destination must not exit 0.
 func standardOutputFailure() -> ExitCode? {
-    if fflush(stdout) == 0 && ferror(stdout) == 0 { return nil }
-    let reason = String(cString: strerror(errno == 0 ? EIO : errno))
+    errno = 0
+    let flushed = fflush(stdout) == 0
+    let flushError = errno
+    if flushed && ferror(stdout) == 0 { return nil }
+    // The errno of the failed flush; an earlier failed write leaves only the stream's error flag (errno is long gone).
+    let reason = flushed || flushError == 0 ? "an earlier write to it failed" : String(cString: strerror(flushError))
     printError("standard output: write failed: \(reason)")
     return Exit.ioError
 }

@@ -23,6 +23,8 @@ struct Reprise: ParsableCommand {
     static func main() {
         // A closed pipe must give EPIPE (reported, exit 3), not kill the process silently in the middle of a write.
         signal(SIGPIPE, SIG_IGN)
+        // Likewise a file-size limit (ulimit -f): the write fails with EFBIG, reported with its file (exit 3).
+        signal(SIGXFSZ, SIG_IGN)
         let status: Int32
         do {
             var command = try parseAsRoot()

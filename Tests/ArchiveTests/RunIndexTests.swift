@@ -19,7 +19,7 @@ import Testing
         for i in 40..<45 { try SyntheticRuns.ingest(into: t.archive, index: i, tensorBytes: 16) }   // journal lines
         // A run re-committed with another status and a reason holding every escaped character.
         let run = try t.archive.runIDs()[3]
-        try t.archive.commit(RunRecord(run: run, status: .diverged, reason: "loss NaN\tat step 7;\nlr=0.1 \\ oops", metrics: ["a=b;c": 1.5]))
+        try t.archive.forgeRecord(RunRecord(run: run, status: .diverged, reason: "loss NaN\tat step 7;\nlr=0.1 \\ oops", metrics: ["a=b;c": 1.5]))
         let entries = try t.archive.indexedRuns().entries
         #expect(entries == (try slowListing(t.archive)))
         #expect(entries.first { $0.run == run }?.reason == "loss NaN\tat step 7;\nlr=0.1 \\ oops")

@@ -1,4 +1,4 @@
-import Archive
+@testable import Archive
 import Foundation
 import Kernels
 @testable import Replay
@@ -90,7 +90,7 @@ import Testing
         // A tampered score is caught and named.
         var tampered = record
         tampered.metrics["snip"] = record.metrics["snip"]! * (1 + 1e-15) + 1e-300
-        try a.archive.commit(tampered)
+        try a.archive.forgeRecord(tampered)
         let again = try ProxyRun.replay(record.run, in: a.archive)
         #expect(!again.identical)
         #expect(again.differences.first?.hasPrefix("snip") == true)

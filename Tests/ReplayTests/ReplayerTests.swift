@@ -1,4 +1,4 @@
-import Archive
+@testable import Archive
 import Foundation
 import Kernels
 import Replay
@@ -26,7 +26,7 @@ import Testing
         values[3] += 0.25
         checkpoint.tensors[0].object = try values.withUnsafeBufferPointer { try a.archive.putTensor($0) }
         record.checkpoints[record.checkpoints.count - 1].checkpoint = try a.archive.putJSON(checkpoint)
-        try a.archive.commit(record)
+        try a.archive.forgeRecord(record)
         let report = try Replayer(archive: a.archive, workers: Workers(2)).replay(outcome.run)
         #expect(!report.isBitwiseIdentical)
         let difference = try #require(report.firstDifference)

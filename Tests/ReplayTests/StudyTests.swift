@@ -1,5 +1,5 @@
 import Analyze
-import Archive
+@testable import Archive
 import Foundation
 import Kernels
 import Replay
@@ -97,7 +97,7 @@ func tinyStudySpec(count: Int = 3) throws -> StudySpec {
         let run = plan.record.pairs[0].run
         var forged = try #require(try b.archive.record(of: run))
         forged.metrics["test_top1_error"] = 1.5
-        try b.archive.commit(forged)
+        try b.archive.forgeRecord(forged)
         let before = try a.archive.record(of: run)
         do {
             _ = try a.archive.merge(from: b.archive)

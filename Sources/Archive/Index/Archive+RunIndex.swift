@@ -28,6 +28,9 @@ extension Archive {
         return (entries, offset, runs)
     }
 
+    /// The record object a run's ref names now (nil when the run has no ref).
+    public func runRecordObject(_ run: ObjectID) throws -> ObjectID? { try readRef(kind: "runs", name: run.hex) }
+
     /// The target of every run ref, read from `refs/runs` (the truth the index is reconciled with).
     func runRefTargets() throws -> [ObjectID: ObjectID] {
         var targets: [ObjectID: ObjectID] = [:]

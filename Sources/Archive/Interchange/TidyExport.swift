@@ -14,7 +14,10 @@ import Foundation
 ///   metric      metric name, e.g. test_top1_error (percent)
 ///   value       the metric's value (empty for runs without metrics)
 ///
-/// Wide (`--wide`): one row per architecture, one column per dataset, cells = the chosen metric (empty if missing).
+/// Wide (`--wide`): one row per (architecture, kind, seed), columns `architecture, kind, seed`, then one per dataset
+/// (sorted), cells = the chosen metric of the completed run (empty if none). Runs of one architecture that differ in
+/// kind (train, shortreg, proxies, …) or seed are different rows, never one cell chosen among several; rows are
+/// sorted by architecture, kind, then seed.
 public enum TidyExport {
     public struct Row: Sendable {
         public var run: ObjectID
@@ -53,15 +56,33 @@ public enum TidyExport {
         return out
     }
 
-    public static func wideCSV(_ rows: [Row], metric: String) -> String {
-        let datasets = Array(Set(rows.map(\.datasetName))).sorted()
-        var table: [String: [String: Double]] = [:]
-        for row in rows where row.record.status == .completed {
-            if let value = row.record.metrics[metric] { table[row.architectureID, default: [:]][row.datasetName] = value }
+    /// The wide table's row key: runs agreeing on all three share a row (one per dataset).
+    struct WideKey: Hashable, Comparable {
+        var architecture: String, kind: String, seed: Int64
+        static func < (a: WideKey, b: WideKey) -> Bool {
+            (a.architecture, a.kind, a.seed) < (b.architecture, b.kind, b.seed)
         }
-        var out = (["architecture"] + datasets).map(csvField).joined(separator: ",") + "\n"
-        for arch in table.keys.sorted() {
-            out += ([arch] + datasets.map { table[arch]![$0].map { "\($0)" } ?? "" }).joined(separator: ",") + "\n"
+    }
+
+    /// Throws when two completed runs would share a cell (same architecture, kind, seed and dataset: they differ only
+    /// in their recipe or dataset options): a cell holds one number, and choosing one silently would be a wrong table.
+    public static func wideCSV(_ rows: [Row], metric: String) throws -> String {
+        let datasets = Array(Set(rows.map(\.datasetName))).sorted()
+        var table: [WideKey: [String: Double]] = [:]
+        var owner: [WideKey: [String: ObjectID]] = [:]
+        for row in rows where row.record.status == .completed {
+            guard let value = row.record.metrics[metric] else { continue }
+            let key = WideKey(architecture: row.architectureID, kind: row.manifest.kind, seed: row.manifest.seed)
+            if let other = owner[key]?[row.datasetName] {
+                throw ArchiveError.notFound("export --wide: runs \(other.short) and \(row.run.short) share one cell (architecture \(key.architecture), kind \(key.kind), seed \(key.seed), dataset \(row.datasetName)): they differ in recipe or dataset options; use the tidy export")
+            }
+            owner[key, default: [:]][row.datasetName] = row.run
+            table[key, default: [:]][row.datasetName] = value
+        }
+        var out = (["architecture", "kind", "seed"] + datasets).map(csvField).joined(separator: ",") + "\n"
+        for key in table.keys.sorted() {
+            out += ([key.architecture, csvField(key.kind), String(key.seed)] + datasets.map { table[key]![$0].map { "\($0)" } ?? "" })
+                .joined(separator: ",") + "\n"
         }
         return out
     }

@@ -31,9 +31,12 @@ public enum Bundle {
         return (target, ids.filter { seen.insert($0).inserted })
     }
 
-    /// Writes the bundle of `runs`; returns the number of objects written.
+    /// Writes the bundle of `runs` (each once, in the order given) through `OutputFile`; returns the number of
+    /// objects written.
     @discardableResult
     public static func export(runs: [ObjectID], from archive: Archive, to path: String) throws -> Int {
+        var once = Set<ObjectID>()
+        let runs = runs.filter { once.insert($0).inserted }
         var data = Data((magic + "\n").utf8)
         var written = Set<ObjectID>()
         var refs: [String] = []
@@ -48,9 +51,7 @@ public enum Bundle {
         }
         for ref in refs { data.append(Data(ref.utf8)) }
         data.append(Data("end\n".utf8))
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw ArchiveError.io(path: path, operation: "write bundle", reason: (error as NSError).localizedDescription)
-        }
+        try OutputFile.write(data, to: path)
         return written.count
     }
 
@@ -91,9 +92,11 @@ public enum Bundle {
                 }
                 if objects.updateValue(bytes, forKey: id) == nil { order.append(id) }
             } else if parts.count == 4, parts[0] == "ref" {
-                guard ["runs", "tables"].contains(parts[1]) else { throw ArchiveError.unsafePath("\(path): ref kind \"\(parts[1].prefix(40))\"") }
+                guard ["runs", "tables"].contains(parts[1]) else {
+                    throw ArchiveError.malformed(path: path, reason: "ref kind \"\(parts[1].prefix(40))\": a bundle carries only runs and tables")
+                }
                 guard let name = ObjectID(hex: parts[2]), let target = ObjectID(hex: parts[3]) else {
-                    throw ArchiveError.unsafePath("\(path): ref name \"\(parts[2].prefix(70))\"")
+                    throw ArchiveError.malformed(path: path, reason: "ref \"\(parts[2].prefix(70)) \(parts[3].prefix(70))\": name and target must be 64 lowercase hex digits (no name may form a path)")
                 }
                 guard refNames.insert("\(parts[1])/\(name.hex)").inserted else {
                     throw ArchiveError.malformed(path: path, reason: "ref \(parts[1])/\(name.short) appears twice")

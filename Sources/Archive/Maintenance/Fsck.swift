@@ -59,6 +59,42 @@ extension Archive {
             }
         }
         report.problems += indexProblems()
+        report.problems += layoutProblems()
         return report
+    }
+
+    /// What does not belong in the archive's folders, or is missing from them: `tmp/` (every write needs it), entries
+    /// of `objects/` that are not two-hex-digit folders, files in a fan-out folder that are not object names or not
+    /// regular files, and entries of `refs/` other than the four ref folders. (Temporary files in `tmp/` are gc's.)
+    func layoutProblems() -> [String] {
+        var problems: [String] = []
+        func kind(_ path: String) -> mode_t? {
+            var info = stat()
+            return lstat(path, &info) == 0 ? info.st_mode & S_IFMT : nil
+        }
+        if kind(root + "/tmp") != S_IFDIR { problems.append("\(root)/tmp: missing or not a folder; every write will fail (create it: mkdir \(root)/tmp)") }
+        let objectsPath = root + "/objects"
+        for fan in (try? DurableFile.listDirectory(objectsPath)) ?? [] {
+            let fanPath = objectsPath + "/" + fan
+            guard fan.utf8.count == 2, fan.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }), kind(fanPath) == S_IFDIR else {
+                problems.append("\(fanPath): does not belong in objects/ (only two-hex-digit folders do)")
+                continue
+            }
+            for name in (try? DurableFile.listDirectory(fanPath)) ?? [] {
+                let path = fanPath + "/" + name
+                if ObjectID(hex: fan + name) == nil { problems.append("\(path): not an object name"); continue }
+                if kind(path) != S_IFREG { problems.append("\(path): an object must be a regular file") }
+            }
+        }
+        for entry in (try? DurableFile.listDirectory(root + "/refs")) ?? [] where !["runs", "tables", "derivations", "studies"].contains(entry) {
+            problems.append("\(root)/refs/\(entry): not a ref folder (runs, tables, derivations, studies)")
+        }
+        for kindName in ["runs", "tables", "derivations", "studies"] {
+            for entry in (try? refDirectoryEntries(kind: kindName)) ?? [] {
+                let path = "\(root)/refs/\(kindName)/\(entry)"
+                if let k = kind(path), k != S_IFREG { problems.append("\(path): a ref must be a regular file (not a link, folder or device)") }
+            }
+        }
+        return problems
     }
 }

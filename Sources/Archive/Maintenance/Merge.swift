@@ -18,12 +18,14 @@ extension Archive {
     ///    `RunAdoption` (add, same, advance, keep or conflict); tables, derivations and studies are added when absent,
     ///    and the same name with another target is a conflict.
     /// 2. Any conflict throws `ArchiveError.conflict` naming every one, before anything is written.
-    /// 3. Apply, in one write transaction: objects missing here are read from `other` (decompressed and re-hashed) and
-    ///    stored; then records are committed and refs written. A crash part-way leaves only unreferenced objects and
-    ///    refs that each point at complete data; running the merge again finishes it.
+    /// 3. Every object the adopted runs and refs reach that is missing here is read from `other` and verified
+    ///    (decompressed and re-hashed) before anything is stored: a damaged `other` changes nothing.
+    /// 4. Apply, in one write transaction: those objects are stored (read and verified again), records committed, refs
+    ///    written. Nothing a kept or unchanged run reaches is copied. A crash part-way leaves only unreferenced
+    ///    objects and refs that each point at complete data; running the merge again finishes it.
     public func merge(from other: Archive) throws -> MergeReport {
         var report = MergeReport()
-        let (reachable, problems) = other.reachableObjects()
+        let (_, problems) = other.reachableObjects()
         if let problem = problems.first {
             throw ArchiveError.damaged(path: other.root, reason: "cannot merge a damaged archive: \(problem) (run `reprise fsck`)")
         }
@@ -53,7 +55,18 @@ extension Archive {
                 }
             }
             if !conflicts.isEmpty { throw conflictError(conflicts, source: other.root, archive: root) }
-            for id in reachable.sorted() where !objects.contains(id) {
+            var needed = Set<ObjectID>()
+            for record in commits { needed.formUnion(try Bundle.objects(of: record.run, in: other).objects) }
+            for ref in refs {
+                needed.insert(ref.target)
+                if ref.kind == "derivations" {
+                    let derivation = try other.getJSON(DerivationRecord.self, ref.target)
+                    needed.formUnion((derivation.inputObjects + [derivation.result]).compactMap(ObjectID.init(hex:)))
+                }
+            }
+            let missing = needed.filter { !objects.contains($0) }.sorted()
+            for id in missing { _ = try other.objects.get(id) }   // verify all before storing any
+            for id in missing {
                 let bytes = try other.objects.get(id)
                 try objects.put(bytes, compression: bytes.first == UInt8(ascii: "{") ? .always : .tensor)
                 report.objectsCopied += 1

@@ -40,11 +40,20 @@ enum RunAdoption: Equatable {
         return "\(r.status.rawValue), \(r.checkpoints.count) checkpoints \(epochs)\(error)"
     }
 
+    /// Where two records of one run first differ, and each side's version, with the differing objects named (the
+    /// summaries alone can be equal when only bits differ).
     static func describe(_ ours: RunRecord, _ theirs: RunRecord) -> String {
-        let where_ = zip(ours.checkpoints, theirs.checkpoints).first { $0 != $1 }
-            .map { "checkpoints differ from epoch \($0.0.epoch)" }
-            ?? (ours.metrics != theirs.metrics ? "metrics differ" : ours.evalLog != theirs.evalLog ? "eval logs differ" : "records differ")
-        return "\(where_): here \(summary(ours)); there \(summary(theirs))"
+        if let (a, b) = zip(ours.checkpoints, theirs.checkpoints).first(where: { $0 != $1 }) {
+            return "checkpoints differ from epoch \(a.epoch): here \(summary(ours)), checkpoint \(a.checkpoint.short); there \(summary(theirs)), checkpoint \(b.checkpoint.short)"
+        }
+        if ours.metrics != theirs.metrics {
+            let names = Set(ours.metrics.keys).union(theirs.metrics.keys).sorted().filter { ours.metrics[$0] != theirs.metrics[$0] }
+            let shown = names.prefix(3).map { "\($0) \(ours.metrics[$0].map { "\($0)" } ?? "none") vs \(theirs.metrics[$0].map { "\($0)" } ?? "none")" }
+            return "metrics differ (\(shown.joined(separator: ", "))): here \(summary(ours)); there \(summary(theirs))"
+        }
+        let what = ours.evalLog != theirs.evalLog ? "eval logs differ (\(ours.evalLog?.short ?? "none") vs \(theirs.evalLog?.short ?? "none"))"
+            : ours.status != theirs.status ? "status differs" : "records differ"
+        return "\(what): here \(summary(ours)); there \(summary(theirs))"
     }
 }
 

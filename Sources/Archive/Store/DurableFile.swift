@@ -79,9 +79,16 @@ enum DurableFile {
 
     /// The whole file, or a clear error naming it: one `fstat`, then reads of up to 8 MiB straight into the result
     /// (Foundation's `FileHandle.readToEnd` reads 4 KiB at a time, which made a 16 MiB read-back cost 4,096 syscalls).
-    static func read(_ path: String) throws -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    ///
+    /// Only regular files are read (opened with `O_NONBLOCK`, so a FIFO or device cannot hang the read). A file of
+    /// the archive (`inArchive`: an object or a ref) is never followed through a symbolic link, and anything but a
+    /// regular file there is damage (exit 1); a file the user named that does not exist or is not a regular file is
+    /// bad input (exit 2).
+    static func read(_ path: String, inArchive: Bool = false) throws -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (inArchive ? O_NOFOLLOW : 0))
         guard fd >= 0 else {
+            if errno == ELOOP && inArchive { throw ArchiveError.damaged(path: path, reason: "a symbolic link; files of an archive are never links (run `reprise fsck`)") }
+            if errno == ENOENT && !inArchive { throw ArchiveError.notFound("\(path): no such file") }
             let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
             throw ArchiveError.io(path: path, operation: "read", reason: reason)
         }
@@ -89,7 +96,9 @@ enum DurableFile {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw ArchiveError.errno(path, "stat") }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw ArchiveError.io(path: path, operation: "read", reason: "not a regular file")
+            let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a regular file"
+            if inArchive { throw ArchiveError.damaged(path: path, reason: "\(kind) where the archive keeps a file (run `reprise fsck`)") }
+            throw ArchiveError.malformed(path: path, reason: "\(kind); expected a file")
         }
         var data = Data(count: Int(info.st_size))
         let got = try data.withUnsafeMutableBytes { try readFully(fd, into: $0, path: path) }

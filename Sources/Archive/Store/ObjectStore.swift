@@ -236,7 +236,7 @@ public struct ObjectStore: Sendable {
     public func get(_ id: ObjectID) throws -> Data {
         let file = path(of: id)
         guard access(file, F_OK) == 0 else { throw ArchiveError.missingObject(id) }
-        return try Self.decode(try DurableFile.read(file), path: file, expected: id)
+        return try Self.decode(try DurableFile.read(file, inArchive: true), path: file, expected: id)
     }
 
     /// Decodes an object file and checks its digest; throws `corruptObject` naming the file and the problem.

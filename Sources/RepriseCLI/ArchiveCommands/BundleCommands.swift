@@ -41,7 +41,18 @@ struct BundleImport: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let report = try Bundle.import(from: file, into: location.openOrCreate())
+            // An import that is refused must not leave a new, empty archive behind.
+            let fm = FileManager.default
+            let existed = fm.fileExists(atPath: location.path + "/FORMAT"), folderExisted = fm.fileExists(atPath: location.path)
+            let archive = try location.openOrCreate()
+            let result = Result { try Bundle.import(from: file, into: archive) }
+            if case .failure = result, !existed {
+                // The folder was new or empty (Archive.create refuses any other): remove what create made.
+                if !folderExisted { try? fm.removeItem(atPath: archive.root) } else {
+                    for entry in (try? fm.contentsOfDirectory(atPath: archive.root)) ?? [] { try? fm.removeItem(atPath: archive.root + "/" + entry) }
+                }
+            }
+            let report = try result.get()
             print("imported \(report.runs) runs (\(report.unchanged) unchanged), \(report.tables) tables: \(report.objects) objects verified, \(report.newObjects) new")
         }
     }

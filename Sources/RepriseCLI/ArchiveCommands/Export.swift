@@ -9,7 +9,8 @@ struct Export: ParsableCommand {
         Tidy (default): one row per run × metric, columns
           run_id, kind, dataset, architecture, seed, status, reason, metric, value
         (architecture = 12-hex digest of the canonical architecture JSON; failed runs appear with their reason).
-        --wide: one row per architecture, one column per dataset, cells = --metric of completed runs.
+        --wide: one row per (architecture, kind, seed), one column per dataset, cells = --metric of completed runs
+        (two completed runs that would share a cell are an error, not a silent choice).
         Numbers are written in shortest round-trip form: parsing them gives back the stored doubles exactly.
         """
     )
@@ -23,11 +24,9 @@ struct Export: ParsableCommand {
             let (rows, unreadable) = try TidyExport.rows(of: location.open())
             for problem in unreadable { printError("skipped unreadable run \(problem)") }
             defer { if !unreadable.isEmpty { printError("\(unreadable.count) runs left out of the export (run `reprise fsck`); exit status 1") } }
-            let csv = wide ? TidyExport.wideCSV(rows, metric: metric) : TidyExport.tidyCSV(rows)
+            let csv = wide ? try TidyExport.wideCSV(rows, metric: metric) : TidyExport.tidyCSV(rows)
             if let output {
-                do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                    throw ArchiveError.io(path: output, operation: "write", reason: (error as NSError).localizedDescription)
-                }
+                try OutputFile.write(Data(csv.utf8), to: output)
                 writeStandardError("wrote \(rows.count) runs to \(output)\n")
             } else {
                 print(csv, terminator: "")

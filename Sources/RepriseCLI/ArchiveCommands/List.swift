@@ -44,9 +44,18 @@ struct List: ParsableCommand {
             let (kind, dataset, status) = (self.kind.map(Key.init), self.dataset.map(Key.init), self.status.map { Key($0.rawValue) })
             let metricKeys = filters.map { Key($0.name) }
             // Filters on indexed fields run on the index's lines as bytes (see Archive.queryRuns).
-            let (rows, unreadable) = try archive.queryRuns { row in
-                (kind.map(row.kindIs) ?? true) && (dataset.map(row.datasetIs) ?? true) && (status.map(row.statusIs) ?? true)
-                    && zip(filters, metricKeys).allSatisfy { f, key in row.metric(key).map(f.matches) ?? false }
+            func query() throws -> (entries: [RunIndexEntry], unreadable: [String]) {
+                try archive.queryRuns { row in
+                    (kind.map(row.kindIs) ?? true) && (dataset.map(row.datasetIs) ?? true) && (status.map(row.statusIs) ?? true)
+                        && zip(filters, metricKeys).allSatisfy { f, key in row.metric(key).map(f.matches) ?? false }
+                }
+            }
+            var (rows, unreadable) = try query()
+            // Every row shown is checked against its ref (one small read each): a ref rewritten in place, which leaves
+            // refs/runs' mtime alone, is caught here; the index is then rebuilt and the query run again.
+            if try rows.contains(where: { try archive.runRecordObject($0.run) != $0.recordObject }) {
+                _ = try archive.indexedRuns(rebuild: true)
+                (rows, unreadable) = try query()
             }
             var shown: [[String]] = []
             var failed = 0
