@@ -56,7 +56,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CHDF5", "CZlib"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "CHDF5"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels"], exclude: ["golden"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["Analyze", "Archive"], exclude: ["golden"]),
     ],
