@@ -131,6 +131,25 @@ def main(reprise):
         run("checkpoint", "export", "--archive", study, study_runs[0], "--epoch", "0", "-o", h5)
         if os.path.getsize(h5) <= 32768:
             put("HDF5Checkpoint", "study-epoch0.h5", open(h5, "rb").read())
+    # Checkpoints as h5py writes them (when it is installed): several tensors, chunked and gzip-compressed, strings
+    # of variable length; and a Reprise-layout file with three tensors.
+    try:
+        import h5py, numpy
+    except ImportError:
+        h5py = None
+    if h5py:
+        for name, chunked in [("h5py-gzip.h5", True), ("h5py-three-tensors.h5", False)]:
+            with h5py.File(h5, "w", libver="earliest", track_order=False) as f:
+                shapes = {"stem.conv.weight": (4, 1, 3, 3), "head.fc.bias": (5,), "s1.b1.bn.running_var": (4,)}
+                for t, shape in shapes.items():
+                    values = numpy.arange(numpy.prod(shape), dtype="<f4").reshape(shape) / 8
+                    f.create_dataset(t, data=values, **({"chunks": shape, "compression": "gzip"} if chunked else {}))
+                f.attrs["reprise_format"] = "reprise-checkpoint 1" if chunked else numpy.bytes_("reprise-checkpoint 1")
+                f.attrs["run_id"] = runs[0] if chunked else numpy.bytes_(runs[0])
+                f.attrs["epoch"], f.attrs["step"] = numpy.int64(1), numpy.int64(12)
+                order = "\n".join(shapes)
+                f.attrs["tensor_order"] = order if chunked else numpy.bytes_(order)
+            put("HDF5Checkpoint", name, open(h5, "rb").read())
     put("RunSpec", "steps.json", '{"epochs": 3, "batchSize": 2, "schedule": "steps", "steps": [1, 2], "warmupEpochs": 2,'
         ' "fear": {"thresholdPercent": 50, "stage2Epochs": 1}, "earlyStoppingPatience": 1}')
 

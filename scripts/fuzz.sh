@@ -33,7 +33,7 @@ fi
 echo "built in ${built} s; ${seconds} s per target"
 
 # Longest input each parser is given: a CIFAR record is 3,073 bytes; checkpoints, bundles and index snapshots need room.
-max_len() { case "$1" in CIFAR|HDF5Checkpoint|RunIndex|Bundle) echo 8192 ;; *) echo 4096 ;; esac; }
+max_len() { case "$1" in HDF5Checkpoint) echo 16384 ;; CIFAR|RunIndex|Bundle) echo 8192 ;; *) echo 4096 ;; esac; }
 
 work="$(mktemp -d -p "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")" reprise-fuzz.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
