@@ -77,7 +77,8 @@ public enum HDF5Checkpoint {
     /// it lists must be a dataset of the file and every dataset must be listed), else in name order; and the run
     /// attributes. Refuses, naming the file and the dataset, anything that is not a whole checkpoint: an object that
     /// cannot be read, a type other than 32-bit IEEE float, a rank or size beyond the limits above, data the file does
-    /// not hold (contiguous storage smaller than the tensor or than the file, chunks never written), external or
+    /// not hold (contiguous storage smaller than the tensor or than the file, chunks never written), chunks larger than
+    /// the tensor (beyond 2²⁰ values), external or
     /// virtual storage, and attributes that are not one string or one integer.
     public static func read(from path: String) throws -> Contents {
         _ = reprise_h5_silence_errors()
@@ -162,6 +163,15 @@ public enum HDF5Checkpoint {
             var chunk = [hsize_t](repeating: 0, count: rank)
             guard H5Pget_chunk(dcpl, Int32(rank), &chunk) == rank, chunk.allSatisfy({ $0 > 0 }) else {
                 throw refuse("dataset \(name): unreadable chunk shape")
+            }
+            // libhdf5 allocates a whole chunk to read one: a chunk may exceed its tensor only up to 2²⁰ values (4 MiB).
+            var chunkValues = 1
+            for c in chunk {
+                let (product, overflow) = chunkValues.multipliedReportingOverflow(by: Int(clamping: c))
+                guard !overflow, product <= max(count, 1 << 20) else {
+                    throw refuse("dataset \(name): chunk shape \(chunk) is larger than the tensor \(shape)")
+                }
+                chunkValues = product
             }
             let expected = zip(dims, chunk).reduce(hsize_t(1)) { $0 * (($1.0 + $1.1 - 1) / $1.1) }   // ≤ count ≤ 2²⁸
             var written: hsize_t = 0

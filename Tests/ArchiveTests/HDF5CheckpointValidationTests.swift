@@ -15,11 +15,13 @@ final class HDF5TestFile {
     }
     deinit { unlink(path) }
 
-    /// A dataset of `dims`; `values` (if given) are written as float32; `chunk` makes it chunked; `type` is its file type.
-    func dataset(_ name: String, _ dims: [UInt64], values: [Float]? = nil, chunk: [UInt64]? = nil,
+    /// A dataset of `dims`; `values` (if given) are written as float32; `chunk` makes it chunked (`extendible`: with
+    /// unlimited maximum dimensions, so the chunk may be larger than the dataset); `type` is its file type.
+    func dataset(_ name: String, _ dims: [UInt64], values: [Float]? = nil, chunk: [UInt64]? = nil, extendible: Bool = false,
                  type: hid_t = reprise_h5t_ieee_f32le()) {
         var d = dims.map { hsize_t($0) }
-        let space = H5Screate_simple(Int32(d.count), &d, nil)
+        var maxDims = dims.map { _ in hsize_t.max }   // H5S_UNLIMITED
+        let space = extendible ? H5Screate_simple(Int32(d.count), &d, &maxDims) : H5Screate_simple(Int32(d.count), &d, nil)
         defer { H5Sclose(space) }
         let dcpl = H5Pcreate(reprise_h5p_dataset_create())
         defer { H5Pclose(dcpl) }
@@ -93,6 +95,16 @@ final class HDF5TestFile {
         f.checkpointAttributes(order: ["huge"])
         f.dataset("huge", dims, chunk: dims.map { _ in 16 })
         expectRefused(f.close(), mentioning: ["dataset huge", "values"])
+    }
+
+    /// A chunk far larger than its tensor, which libhdf5 allocates whole to read the tensor: found by
+    /// FuzzHDF5Checkpoint (Fuzz/regressions/HDF5Checkpoint/huge-chunk: a 4×1×3×3 tensor in 4×16777472×3×3 chunks, a
+    /// 2.4 GB allocation).
+    @Test func chunkLargerThanTheTensorIsRefused() {
+        let f = HDF5TestFile()
+        f.checkpointAttributes(order: ["w"])
+        f.dataset("w", [4], values: [1, 2, 3, 4], chunk: [1 << 24], extendible: true)
+        expectRefused(f.close(), mentioning: ["dataset w", "chunk"])
     }
 
     /// A dataset whose data was never written reads as fill values (zeros): the old reader imported them.

@@ -23,6 +23,20 @@ import Testing
         #expect(throws: DatasetError.self) { try load(images: images, labels: labels) }
     }
 
+    /// The fuzzer's own files in Fuzz/regressions/IDX/ (two parts: a 2-byte little-endian length, the image file, the
+    /// label file), byte for byte.
+    @Test func regressionInputsAreRefused() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Fuzz/regressions/IDX").standardized.path
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(names.contains("overflowing-dimensions"))
+        for name in names {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))
+            let n = min(Int(bytes[0]) | Int(bytes[1]) << 8, bytes.count - 2)
+            #expect(throws: DatasetError.self, "\(name)") { try load(images: Array(bytes[2..<(2 + n)]), labels: Array(bytes[(2 + n)...])) }
+        }
+    }
+
     /// Every dimension 2³²−1: the largest product a header can declare.
     @Test func largestDimensionsAreRefused() throws {
         #expect(throws: DatasetError.self) { try load(images: header([0x803, .max, .max, .max]), labels: header([0x801, .max])) }
