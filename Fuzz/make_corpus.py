@@ -131,8 +131,8 @@ def main(reprise):
         run("checkpoint", "export", "--archive", study, study_runs[0], "--epoch", "0", "-o", h5)
         if os.path.getsize(h5) <= 32768:
             put("HDF5Checkpoint", "study-epoch0.h5", open(h5, "rb").read())
-    # Checkpoints as h5py writes them (when it is installed): several tensors, chunked and gzip-compressed, strings
-    # of variable length; and a Reprise-layout file with three tensors.
+    # Checkpoints as h5py writes them (when it is installed): several tensors, chunked and gzip-compressed; and a
+    # Reprise-layout file with three tensors but h5py's variable-length strings (refused: a nearly-valid seed).
     try:
         import h5py, numpy
     except ImportError:
@@ -144,11 +144,12 @@ def main(reprise):
                 for t, shape in shapes.items():
                     values = numpy.arange(numpy.prod(shape), dtype="<f4").reshape(shape) / 8
                     f.create_dataset(t, data=values, **({"chunks": shape, "compression": "gzip"} if chunked else {}))
-                f.attrs["reprise_format"] = "reprise-checkpoint 1" if chunked else numpy.bytes_("reprise-checkpoint 1")
-                f.attrs["run_id"] = runs[0] if chunked else numpy.bytes_(runs[0])
+                text = numpy.bytes_ if chunked else str
+                f.attrs["reprise_format"] = text("reprise-checkpoint 1")
+                f.attrs["run_id"] = text(runs[0])
                 f.attrs["epoch"], f.attrs["step"] = numpy.int64(1), numpy.int64(12)
                 order = "\n".join(shapes)
-                f.attrs["tensor_order"] = order if chunked else numpy.bytes_(order)
+                f.attrs["tensor_order"] = text(order)
             put("HDF5Checkpoint", name, open(h5, "rb").read())
     put("RunSpec", "steps.json", '{"epochs": 3, "batchSize": 2, "schedule": "steps", "steps": [1, 2], "warmupEpochs": 2,'
         ' "fear": {"thresholdPercent": 50, "stage2Epochs": 1}, "earlyStoppingPatience": 1}')

@@ -79,7 +79,7 @@ public enum HDF5Checkpoint {
     /// cannot be read, a type other than 32-bit IEEE float, a rank or size beyond the limits above, data the file does
     /// not hold (contiguous storage smaller than the tensor or than the file, chunks never written), chunks larger than
     /// the tensor (beyond 2²⁰ values), external or
-    /// virtual storage, and attributes that are not one string or one integer.
+    /// virtual storage, and attributes that are not one fixed-length string or one integer.
     public static func read(from path: String) throws -> Contents {
         _ = reprise_h5_silence_errors()
         var status = stat()
@@ -214,8 +214,9 @@ public enum HDF5Checkpoint {
         H5Awrite(attribute, reprise_h5t_native_int64(), &v)
     }
 
-    /// A root attribute holding one string (fixed-length as Reprise writes it, or variable-length as h5py does);
-    /// nil when absent.
+    /// A root attribute holding one fixed-length string; nil when absent. Variable-length strings (h5py's default) are
+    /// refused: libhdf5 reads them from the file's global heap, and a damaged heap made libhdf5 1.10.8 spin for minutes
+    /// (Fuzz/regressions/HDF5Checkpoint/vlen-string-global-heap-hang).
     static func readStringAttribute(_ object: hid_t, _ name: String, path: String) throws -> String? {
         guard H5Aexists(object, name) > 0 else { return nil }
         let attribute = H5Aopen(object, name, reprise_h5p_default())
@@ -229,13 +230,8 @@ public enum HDF5Checkpoint {
         guard type >= 0, space >= 0, H5Tget_class(type) == H5T_STRING, H5Sget_simple_extent_npoints(space) == 1, size > 0, size <= 1 << 24 else {
             throw ArchiveError.malformed(path: path, reason: "attribute \(name): not one string; not imported")
         }
-        if H5Tis_variable_str(type) > 0 {
-            var pointer: UnsafeMutablePointer<CChar>? = nil
-            guard H5Aread(attribute, type, &pointer) >= 0 else {
-                throw ArchiveError.malformed(path: path, reason: "attribute \(name): unreadable; not imported")
-            }
-            defer { H5free_memory(pointer) }
-            return pointer.map { String(cString: $0) } ?? ""
+        guard H5Tis_variable_str(type) == 0 else {
+            throw ArchiveError.malformed(path: path, reason: "attribute \(name): a variable-length string; write it fixed-length (h5py: numpy.bytes_(…)); not imported")
         }
         var bytes = [UInt8](repeating: 0, count: size + 1)
         guard H5Aread(attribute, type, &bytes) >= 0 else {
