@@ -17,13 +17,13 @@ flags=(-c debug --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address)
 
 start=$SECONDS
 echo "== building ${#targets[@]} fuzz targets (debug, -sanitize=fuzzer,address)"
-for t in "${targets[@]}"; do
-    if ! REPRISE_FUZZ=1 swift build "${flags[@]}" --product "Fuzz$t" > .build-fuzz.log 2>&1; then
-        grep -v "Cannot export local symbol" .build-fuzz.log | tail -n 30; rm -f .build-fuzz.log
+mkdir -p .build-fuzz
+for t in "${targets[@]}"; do   # one product at a time: building everything would also link swift-argument-parser's tools
+    if ! REPRISE_FUZZ=1 swift build "${flags[@]}" --product "Fuzz$t" > .build-fuzz/build.log 2>&1; then
+        grep -v "Cannot export local symbol" .build-fuzz/build.log | tail -n 30
         echo "fuzz build of Fuzz$t failed"; exit 2
     fi
 done
-rm -f .build-fuzz.log
 bin="$(REPRISE_FUZZ=1 swift build "${flags[@]}" --show-bin-path)"
 built=$((SECONDS - start))
 if [ -z "$seconds" ]; then
@@ -38,10 +38,10 @@ max_len() { case "$1" in HDF5Checkpoint) echo 16384 ;; CIFAR|RunIndex|Bundle) ec
 work="$(mktemp -d -p "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")" reprise-fuzz.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 # Leaks are not findings (Foundation and libhdf5 keep caches), nor are libhdf5's over-reads of its own buffers
-# (Fuzz/asan-suppressions.txt). A malloc beyond ASan's 1 TiB limit returns NULL as it
-# would without ASan (libhdf5 asks for sizes read from a damaged file and handles the NULL; Swift traps on it, which
-# is still a finding), and -malloc_limit_mb catches any single allocation over 2 GiB. A Swift trap should reach
-# ASan's handler (which prints the stack and makes libFuzzer save the input) rather than Swift's backtracer.
+# (Fuzz/asan-suppressions.txt). A malloc beyond ASan's 1 TiB limit returns NULL as it would without ASan (libhdf5 asks
+# for sizes read from a damaged file and handles the NULL; Swift traps on it, which is still a finding), and
+# -malloc_limit_mb catches any single allocation over 2 GiB. A Swift trap should reach ASan's handler (which prints
+# the stack and makes libFuzzer save the input) rather than Swift's backtracer.
 export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:suppressions=$PWD/Fuzz/asan-suppressions.txt:${ASAN_OPTIONS:-}" SWIFT_BACKTRACE=enable=no
 passed=0 failed=0
 for t in "${targets[@]}"; do
@@ -62,8 +62,8 @@ for t in "${targets[@]}"; do
         failed=$((failed + 1))
         echo "Fuzz$t: FAILED (exit $status) after ${runs:-?} executions; reproducer in $findings/$t/:"
         ls "$findings/$t" | sed 's/^/    /'
-        grep -E "ERROR: |SUMMARY: |Fatal error|#[0-9]+ 0x" "$work/$t/log" | head -n 25 | sed 's/^/    /'
-        echo "    replay: REPRISE_FUZZ=1 swift build ${flags[*]} --product Fuzz$t && $bin/Fuzz$t <reproducer>"
+        grep -E "ERROR: |SUMMARY: |Fatal error|#[0-9]+ 0x" "$work/$t/log" | grep -v " in fuzzer::" | head -n 25 | sed 's/^/    /'
+        echo "    replay: ASAN_OPTIONS=$ASAN_OPTIONS $bin/Fuzz$t <reproducer>"
     fi
 done
 echo "fuzz step took $((SECONDS - start)) s"
