@@ -60,9 +60,37 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CHDF5", "CZlib"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "SyntheticArchive"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "SyntheticArchive", "CHDF5"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels"], exclude: ["golden"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["Analyze", "Archive"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// MARK: - Fuzz targets (only with REPRISE_FUZZ=1; see Fuzz/README.md)
+/// libFuzzer targets, one per parser, built with `-sanitize=fuzzer,address` by scripts/fuzz.sh in `.build-fuzz`.
+/// The command line is left out of this build: libFuzzer supplies `main`, which would clash with its `@main`.
+if Context.environment["REPRISE_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzCSV", ["Analyze"]),
+        ("FuzzCanonicalJSON", ["Archive"]),
+        ("FuzzManifest", ["Archive"]),
+        ("FuzzStudySpec", ["Replay", "Archive"]),
+        ("FuzzRunSpec", ["Replay", "Archive"]),
+        ("FuzzClaims", ["Analyze"]),
+        ("FuzzNotebook", ["Archive", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        ("FuzzBundle", ["Archive"]),
+        ("FuzzHDF5Checkpoint", ["Archive"]),
+        ("FuzzIDX", ["Replay"]),
+        ("FuzzCIFAR", ["Replay"]),
+        ("FuzzRunIndex", ["Archive"]),
+    ]
+    package.products.removeAll { $0.name == "reprise" }
+    package.targets.removeAll { $0.name == "RepriseCLI" }
+    package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Support"))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(name: target.name, dependencies: target.dependencies + ["FuzzSupport"],
+                                                 path: "Fuzz/Targets/\(target.name.dropFirst(4))"))
+    }
+}

@@ -91,7 +91,7 @@ enum RunIndexFile {
     /// The runs named by the journal's lines after `offset`, or nil when any of those lines is damaged (wrong shape,
     /// failed check, or a last line cut short).
     static func journalRuns(_ journal: Data, from offset: Int) -> [ObjectID]? {
-        guard offset <= journal.count else { return nil }
+        guard offset >= 0, offset <= journal.count else { return nil }
         let tail = journal[(journal.startIndex + offset)...]
         guard tail.isEmpty || tail.last == 0x0A else { return nil }
         var runs: [ObjectID] = []

@@ -68,46 +68,126 @@ public enum HDF5Checkpoint {
         guard H5Fclose(file) >= 0 else { throw ArchiveError.io(path: path, operation: "close HDF5 file", reason: "H5Fclose failed (disk full?)") }
     }
 
-    /// Reads every float dataset at the root (in `tensor_order` when present, else name order), and the run attributes.
+    /// Limits a checkpoint's tensors are checked against before anything is allocated: rank 1…8 (AnyNet's tensors
+    /// have rank ≤ 4) and at most 2²⁸ values (1 GiB of float32) per tensor.
+    public static let maxRank = 8
+    public static let maxTensorValues = 1 << 28
+
+    /// Reads a checkpoint: every float32 dataset at the root, in `tensor_order` when the file has it (then every name
+    /// it lists must be a dataset of the file and every dataset must be listed), else in name order; and the run
+    /// attributes. Refuses, naming the file and the dataset, anything that is not a whole checkpoint: an object that
+    /// cannot be read, a type other than 32-bit IEEE float, a rank or size beyond the limits above, data the file does
+    /// not hold (contiguous storage smaller than the tensor or than the file, chunks never written), chunks larger than
+    /// the tensor (beyond 2²⁰ values), external or
+    /// virtual storage, and attributes that are not one fixed-length string or one integer.
     public static func read(from path: String) throws -> Contents {
         _ = reprise_h5_silence_errors()
-        guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.io(path: path, operation: "open", reason: "no such file") }
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw ArchiveError.io(path: path, operation: "open", reason: "no such file") }
         let file = H5Fopen(path, reprise_h5f_acc_rdonly(), reprise_h5p_default())
         guard file >= 0 else { throw ArchiveError.malformed(path: path, reason: "not an HDF5 file") }
         defer { H5Fclose(file) }
+        func refuse(_ reason: String) -> ArchiveError { .malformed(path: path, reason: reason + "; not imported") }
+
         var info = H5G_info_t()
-        guard H5Gget_info(file, &info) >= 0 else { throw ArchiveError.malformed(path: path, reason: "unreadable root group") }
-        var tensors: [Tensor] = []
+        guard H5Gget_info(file, &info) >= 0 else { throw refuse("unreadable root group") }
+        var datasets: [String] = []
         for i in 0..<info.nlinks {
             let length = H5Lget_name_by_idx(file, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, reprise_h5p_default())
-            guard length > 0 else { continue }
+            guard length > 0 else { throw refuse("root link \(i): unreadable name") }
             var buffer = [CChar](repeating: 0, count: Int(length) + 1)
             H5Lget_name_by_idx(file, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, reprise_h5p_default())
             let name = String(cString: buffer)
-            let set = H5Dopen2(file, name, reprise_h5p_default())
-            guard set >= 0 else { continue }  // a group or other object: not a tensor
-            defer { H5Dclose(set) }
-            let space = H5Dget_space(set)
-            defer { H5Sclose(space) }
-            let rank = H5Sget_simple_extent_ndims(space)
-            guard rank >= 0 else { throw ArchiveError.malformed(path: path, reason: "dataset \(name): unreadable shape") }
-            var dims = [hsize_t](repeating: 0, count: Int(rank))
-            H5Sget_simple_extent_dims(space, &dims, nil)
-            let shape = dims.map { Int($0) }
-            var values = [Float](repeating: 0, count: shape.reduce(1, *))
-            let status = values.withUnsafeMutableBufferPointer {
-                H5Dread(set, reprise_h5t_native_float(), reprise_h5s_all(), reprise_h5s_all(), reprise_h5p_default(), $0.baseAddress)
+            var object = H5O_info_t()
+            guard H5Oget_info_by_name(file, name, &object, reprise_h5p_default()) >= 0 else {
+                throw refuse("dataset \(name): unreadable object header (damaged file?)")
             }
-            guard status >= 0 else { throw ArchiveError.malformed(path: path, reason: "dataset \(name) is not convertible to float32") }
-            tensors.append(Tensor(name: name, shape: shape, values: values))
+            if object.type == H5O_TYPE_DATASET { datasets.append(name) }   // groups and named types are not tensors
         }
-        if let order = readStringAttribute(file, "tensor_order")?.split(separator: "\n").map(String.init),
-           Set(order) == Set(tensors.map(\.name)), order.count == tensors.count {
-            let byName = Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0) })
-            tensors = order.map { byName[$0]! }
+
+        var order = datasets
+        if let text = try readStringAttribute(file, "tensor_order", path: path) {
+            order = text.split(separator: "\n").map(String.init)
+            let listed = Set(order), present = Set(datasets)
+            guard listed.count == order.count else { throw refuse("tensor_order lists a tensor twice") }
+            if let missing = order.first(where: { !present.contains($0) }) {
+                throw refuse("dataset \(missing), named by tensor_order, is missing (\(order.filter { !present.contains($0) }.count) of \(order.count) missing): a partial checkpoint")
+            }
+            if let stray = datasets.first(where: { !listed.contains($0) }) { throw refuse("dataset \(stray) is not in tensor_order") }
         }
-        return Contents(runID: readStringAttribute(file, "run_id") ?? "", epoch: Int(readIntAttribute(file, "epoch") ?? 0),
-                        step: Int(readIntAttribute(file, "step") ?? 0), tensors: tensors)
+        let tensors = try order.map { try readTensor(file, $0, fileSize: Int(status.st_size), refuse: refuse) }
+        return Contents(runID: try readStringAttribute(file, "run_id", path: path) ?? "",
+                        epoch: Int(try readIntAttribute(file, "epoch", path: path) ?? 0),
+                        step: Int(try readIntAttribute(file, "step", path: path) ?? 0), tensors: tensors)
+    }
+
+    /// One dataset as a tensor, after checking its type, shape and storage (see `read`).
+    static func readTensor(_ file: hid_t, _ name: String, fileSize: Int, refuse: (String) -> ArchiveError) throws -> Tensor {
+        let set = H5Dopen2(file, name, reprise_h5p_default())
+        guard set >= 0 else { throw refuse("dataset \(name): cannot be opened (damaged file?)") }
+        defer { H5Dclose(set) }
+        let type = H5Dget_type(set)
+        guard type >= 0 else { throw refuse("dataset \(name): unreadable type") }
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_FLOAT, H5Tget_size(type) == 4 else { throw refuse("dataset \(name): not float32") }
+
+        let space = H5Dget_space(set)
+        guard space >= 0 else { throw refuse("dataset \(name): unreadable shape") }
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard (1...maxRank).contains(rank) else { throw refuse("dataset \(name): rank \(rank), expected 1…\(maxRank)") }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        guard H5Sget_simple_extent_dims(space, &dims, nil) == rank else { throw refuse("dataset \(name): unreadable shape") }
+        var count = 1
+        for d in dims {
+            let (product, overflow) = count.multipliedReportingOverflow(by: Int(clamping: d))
+            guard !overflow, product <= maxTensorValues else {
+                throw refuse("dataset \(name): shape \(dims) has more than \(maxTensorValues) values")
+            }
+            count = product
+        }
+        let shape = dims.map { Int($0) }
+
+        // The values must be in the file: a contiguous tensor's bytes (within the file's size), or every chunk.
+        let dcpl = H5Dget_create_plist(set)
+        guard dcpl >= 0 else { throw refuse("dataset \(name): unreadable storage properties") }
+        defer { H5Pclose(dcpl) }
+        guard H5Pget_external_count(dcpl) == 0 else { throw refuse("dataset \(name): data in external files") }
+        let bytes = count * 4, stored = Int(clamping: H5Dget_storage_size(set))
+        switch H5Pget_layout(dcpl) {
+        case H5D_CONTIGUOUS, H5D_COMPACT:
+            guard stored == bytes, bytes <= fileSize else {
+                throw refuse("dataset \(name): shape \(shape) needs \(bytes) bytes, the file holds \(stored) of them")
+            }
+        case H5D_CHUNKED:
+            var chunk = [hsize_t](repeating: 0, count: rank)
+            guard H5Pget_chunk(dcpl, Int32(rank), &chunk) == rank, chunk.allSatisfy({ $0 > 0 }) else {
+                throw refuse("dataset \(name): unreadable chunk shape")
+            }
+            // libhdf5 allocates a whole chunk to read one: a chunk may exceed its tensor only up to 2²⁰ values (4 MiB).
+            var chunkValues = 1
+            for c in chunk {
+                let (product, overflow) = chunkValues.multipliedReportingOverflow(by: Int(clamping: c))
+                guard !overflow, product <= max(count, 1 << 20) else {
+                    throw refuse("dataset \(name): chunk shape \(chunk) is larger than the tensor \(shape)")
+                }
+                chunkValues = product
+            }
+            let expected = zip(dims, chunk).reduce(hsize_t(1)) { $0 * (($1.0 + $1.1 - 1) / $1.1) }   // ≤ count ≤ 2²⁸
+            var written: hsize_t = 0
+            guard H5Dget_num_chunks(set, space, &written) >= 0, written == expected else {
+                throw refuse("dataset \(name): \(written) of its \(expected) chunks are in the file")
+            }
+        default:
+            throw refuse("dataset \(name): virtual or unknown storage layout")
+        }
+
+        var values = [Float](repeating: 0, count: count)
+        let status = values.withUnsafeMutableBufferPointer {
+            H5Dread(set, reprise_h5t_native_float(), reprise_h5s_all(), reprise_h5s_all(), reprise_h5p_default(), $0.baseAddress)
+        }
+        guard status >= 0 else { throw refuse("dataset \(name): unreadable data (damaged file?)") }
+        return Tensor(name: name, shape: shape, values: values)
     }
 
     static func writeStringAttribute(_ object: hid_t, _ name: String, _ value: String, path: String) throws {
@@ -134,24 +214,48 @@ public enum HDF5Checkpoint {
         H5Awrite(attribute, reprise_h5t_native_int64(), &v)
     }
 
-    static func readStringAttribute(_ object: hid_t, _ name: String) -> String? {
+    /// A root attribute holding one fixed-length string; nil when absent. Variable-length strings (h5py's default) are
+    /// refused: libhdf5 reads them from the file's global heap, and a damaged heap made libhdf5 1.10.8 spin for minutes
+    /// (Fuzz/regressions/HDF5Checkpoint/vlen-string-global-heap-hang).
+    static func readStringAttribute(_ object: hid_t, _ name: String, path: String) throws -> String? {
         guard H5Aexists(object, name) > 0 else { return nil }
         let attribute = H5Aopen(object, name, reprise_h5p_default())
+        guard attribute >= 0 else { throw ArchiveError.malformed(path: path, reason: "attribute \(name): unreadable; not imported") }
         defer { H5Aclose(attribute) }
         let type = H5Aget_type(attribute)
         defer { H5Tclose(type) }
+        let space = H5Aget_space(attribute)
+        defer { H5Sclose(space) }
         let size = H5Tget_size(type)
+        guard type >= 0, space >= 0, H5Tget_class(type) == H5T_STRING, H5Sget_simple_extent_npoints(space) == 1, size > 0, size <= 1 << 24 else {
+            throw ArchiveError.malformed(path: path, reason: "attribute \(name): not one string; not imported")
+        }
+        guard H5Tis_variable_str(type) == 0 else {
+            throw ArchiveError.malformed(path: path, reason: "attribute \(name): a variable-length string; write it fixed-length (h5py: numpy.bytes_(…)); not imported")
+        }
         var bytes = [UInt8](repeating: 0, count: size + 1)
-        H5Aread(attribute, type, &bytes)
+        guard H5Aread(attribute, type, &bytes) >= 0 else {
+            throw ArchiveError.malformed(path: path, reason: "attribute \(name): unreadable; not imported")
+        }
         return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
 
-    static func readIntAttribute(_ object: hid_t, _ name: String) -> Int64? {
+    /// A root attribute holding one integer; nil when absent.
+    static func readIntAttribute(_ object: hid_t, _ name: String, path: String) throws -> Int64? {
         guard H5Aexists(object, name) > 0 else { return nil }
         let attribute = H5Aopen(object, name, reprise_h5p_default())
+        guard attribute >= 0 else { throw ArchiveError.malformed(path: path, reason: "attribute \(name): unreadable; not imported") }
         defer { H5Aclose(attribute) }
+        let type = H5Aget_type(attribute)
+        defer { H5Tclose(type) }
+        let space = H5Aget_space(attribute)
+        defer { H5Sclose(space) }
         var v: Int64 = 0
-        return H5Aread(attribute, reprise_h5t_native_int64(), &v) >= 0 ? v : nil
+        guard type >= 0, space >= 0, H5Tget_class(type) == H5T_INTEGER, H5Sget_simple_extent_npoints(space) == 1,
+              H5Aread(attribute, reprise_h5t_native_int64(), &v) >= 0 else {
+            throw ArchiveError.malformed(path: path, reason: "attribute \(name): not one integer; not imported")
+        }
+        return v
     }
 }
 

@@ -17,7 +17,9 @@ public enum IDXDataset {
             throw DatasetError(path: labelsPath, reason: "not an IDX u8 label file (magic 0x00000801)")
         }
         let (n, h, w) = (u32(imageBytes, 4), u32(imageBytes, 8), u32(imageBytes, 12))
-        guard imageBytes.count == 16 + n * h * w else {
+        // Each dimension is < 2³², so their product can overflow Int: checked before it is compared with the size.
+        let (nh, overflowNH) = n.multipliedReportingOverflow(by: h), (pixels, overflowNHW) = nh.multipliedReportingOverflow(by: w)
+        guard !overflowNH, !overflowNHW, imageBytes.count - 16 == pixels else {
             throw DatasetError(path: imagesPath, reason: "truncated: \(imageBytes.count) bytes for \(n) images of \(h)×\(w)")
         }
         guard u32(labelBytes, 4) == n, labelBytes.count == 8 + n else {

@@ -1,0 +1,1 @@
+../../../Sources/RepriseCLI/CLISupport.swift

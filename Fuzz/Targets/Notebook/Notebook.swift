@@ -1,0 +1,1 @@
+../../../Sources/RepriseCLI/NotebookCommands/Notebook.swift
