@@ -30,13 +30,26 @@ public enum HDF5Checkpoint {
 
     static let formatTag = "reprise-checkpoint 1"
 
+    /// Writes the checkpoint to `path`. The HDF5 file is built in memory (libhdf5's core driver, no backing store),
+    /// then its image is written through `OutputFile`: libhdf5 never touches the disk, so a full disk or a file-size
+    /// limit is a clean I/O error (exit 3) and never a partial file in place of an earlier one (libhdf5 1.10's own
+    /// error path after a failed write had crashed), and `-o /dev/stdout` works.
     public static func write(_ contents: Contents, to path: String) throws {
+        let image = try image(of: contents, describedAs: path)
+        try OutputFile.write(image, to: path)
+    }
+
+    /// The bytes of the checkpoint's HDF5 file (deterministic: object time tracking is off).
+    public static func image(of contents: Contents, describedAs path: String) throws -> Data {
         _ = reprise_h5_silence_errors()
         let fcpl = H5Pcreate(reprise_h5p_file_create())
         defer { H5Pclose(fcpl) }
         H5Pset_obj_track_times(fcpl, false)
-        let file = H5Fcreate(path, reprise_h5f_acc_trunc(), fcpl, reprise_h5p_default())
-        guard file >= 0 else { throw ArchiveError.io(path: path, operation: "create HDF5 file", reason: "H5Fcreate failed (directory missing or not writable?)") }
+        let fapl = H5Pcreate(reprise_h5p_file_access())
+        defer { H5Pclose(fapl) }
+        guard H5Pset_fapl_core(fapl, 1 << 20, false) >= 0 else { throw ArchiveError.io(path: path, operation: "create HDF5 image", reason: "H5Pset_fapl_core failed") }
+        let file = H5Fcreate("reprise-checkpoint-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).h5", reprise_h5f_acc_trunc(), fcpl, fapl)
+        guard file >= 0 else { throw ArchiveError.io(path: path, operation: "create HDF5 image", reason: "H5Fcreate failed") }
         var closed = false
         defer { if !closed { H5Fclose(file) } }
 
@@ -64,8 +77,15 @@ public enum HDF5Checkpoint {
             }
             guard status >= 0 else { throw ArchiveError.io(path: path, operation: "write dataset \(tensor.name)", reason: "H5Dwrite failed") }
         }
+        guard H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0 else { throw ArchiveError.io(path: path, operation: "flush HDF5 image", reason: "H5Fflush failed") }
+        let size = H5Fget_file_image(file, nil, 0)
+        guard size > 0 else { throw ArchiveError.io(path: path, operation: "read HDF5 image", reason: "H5Fget_file_image failed") }
+        var image = Data(count: size)
+        let copied = image.withUnsafeMutableBytes { H5Fget_file_image(file, $0.baseAddress, size) }
+        guard copied == size else { throw ArchiveError.io(path: path, operation: "read HDF5 image", reason: "H5Fget_file_image failed") }
         closed = true
-        guard H5Fclose(file) >= 0 else { throw ArchiveError.io(path: path, operation: "close HDF5 file", reason: "H5Fclose failed (disk full?)") }
+        guard H5Fclose(file) >= 0 else { throw ArchiveError.io(path: path, operation: "close HDF5 image", reason: "H5Fclose failed") }
+        return image
     }
 
     /// Limits a checkpoint's tensors are checked against before anything is allocated: rank 1…8 (AnyNet's tensors
