@@ -5,7 +5,9 @@
 #     only; h5py is installed for the current user when missing);
 #  3. the main job's quick variant: `study run --quick`, then `study analyze` regenerates identical tables from the
 #     archive alone, a second `study run` trains nothing, and `replay` of a fixed study run is bitwise identical;
-#  4. the text notebooks run and their outputs equal the committed ones (`notebook run --check`).
+#  4. hostile inputs to specs, options and notebooks are refused with one line and exit 2 (scripts/check-hostile-inputs.sh);
+#  5. the text notebooks run and their outputs equal the committed ones (`notebook run --check`);
+#  6. every parser is fuzzed for a bounded time (scripts/fuzz.sh, under 5 minutes with its build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift test -c release "$@"
@@ -39,3 +41,6 @@ bash scripts/check-hostile-inputs.sh "$bin"
 
 echo "== text notebooks: outputs match the committed files"
 "$bin" notebook run --check notebooks-text/*.md
+
+echo "== fuzz: every parser under libFuzzer + ASan, time-bounded (Fuzz/README.md)"
+bash scripts/fuzz.sh
