@@ -97,6 +97,12 @@ fsck_clean() {  # fsck_clean ARCHIVE WHEN: a problem unless fsck exits 0
   local out; out=$("$R" fsck --archive "$1" 2>&1); local status=$?
   (( status == 0 )) || problems+=("fsck $2: exit $status: $(grep -m 3 -v '^fsck:' <<<"$out" | tr '\n' ' ')")
 }
+listed_all() {  # listed_all ARCHIVE WHEN: `ls` (through the run index) counts every run ref
+  local out status; out=$("$R" ls --archive "$1" 2>&1); status=$?
+  local listed; listed=$(tail -1 <<<"$out" | awk '{ print $1 }')
+  local refs; refs=$(find "$1/refs/runs" -type f | grep -c .)
+  (( status == 0 )) && [[ $listed == "$refs" ]] || problems+=("ls $2: exit $status, '$(tail -1 <<<"$out")' for $refs run refs")
+}
 label() {  # label "CMD ARGS…": the command's words before its first option or path ("bundle import")
   local w out=""
   for w in $1; do [[ $w == -* || $w == /* ]] && break; out+="${out:+ }$w"; done
@@ -135,7 +141,7 @@ snapshot "$work/source" > "$work/source.snap"
 "$R" synthesize --archive "$work/orphans" --start 300 --runs 40 --tensor-bytes 4096 >/dev/null
 "$R" synthesize --archive "$work/orphans" --start 400 --runs 10 --tensor-bytes 1572864 >/dev/null
 cp -a "$work/small" "$work/garbage"; cp -an "$work/orphans/objects/." "$work/garbage/objects/"
-echo "templates: $(( $(now_ms) - t0 )) ms (reference train run ${train_run:0:12}: $train_ms ms, ${ref_checkpoints//[^,]/} checkpoints+1)"
+echo "templates: $(( $(now_ms) - t0 )) ms (reference train run ${train_run:0:12}: $train_ms ms, checkpoints ${ref_checkpoints//:????????????????????????????????????????????????????????????????/})"
 
 duration_of() {  # duration_of TEMPLATE CMD…: milliseconds of an unkilled run on a copy (the range of kill points)
   local a=$work/measure; rm -rf "$a"; cp -a "$1" "$a"; shift
@@ -165,6 +171,7 @@ kill_trial() {
     *) what="exit $status at $delay ms"; problems+=("the killed run exited $status: $(head -c 300 "$t.err")") ;;
   esac
   fsck_clean "$a" "after the kill"
+  listed_all "$a" "after the kill"
   snapshot "$a" > "$t.mid"
   local lost; lost=$(lost_runs "$t.pre" "$t.mid")
   # Reported committed but not in the archive (or unreadable): lost too.
@@ -178,6 +185,7 @@ kill_trial() {
   "${cmd[@]}" > "$t.out2" 2> "$t.err2"; status=$?
   (( status == 0 )) || problems+=("second run exited $status: $(head -c 300 "$t.err2")")
   fsck_clean "$a" "after the second run"
+  listed_all "$a" "after the second run"
   snapshot "$a" > "$t.post"
   lost+=$'\n'$(lost_runs "$t.mid" "$t.post")
   lost=$(grep . <<<"$lost")
@@ -211,13 +219,16 @@ expect_trained() {  # the run ends completed with the reference's checkpoints; t
   local second="trained from scratch"
   [[ -n $resumed ]] && second="resumed from epoch $resumed"
   [[ ${left%% *} == completed ]] && second="had nothing to do"
-  echo "the kill left ${left:+the run ${left%% *} with $epochs checkpoints}${left:-no record}; the second run $second"
+  local kill_left="no record"
+  [[ -n $left ]] && kill_left="the run ${left%% *} with $epochs checkpoints"
+  echo "the kill left $kill_left; the second run $second"
 }
 expect_source_runs() {  # every run of the source is here, as finished as in the source
   local lost; lost=$(lost_runs "$work/source.snap" "$3")
   [[ -z $lost ]] || problems+=("source runs missing or older: $(tr '\n' ';' <<<"$lost")")
   head -1 "$2"
 }
+expect_listed() { tail -1 "$2"; }   # (listed_all checks the count)
 expect_collected() {  # gc changed no run, and nothing unreferenced or temporary is left
   cmp -s "$4" "$3" || problems+=("gc changed refs: $(diff "$4" "$3" | head -3 | tr '\n' ' ')")
   local left; left=$("$R" gc --archive "$1" --grace 0 --dry-run)
@@ -233,8 +244,27 @@ range_ms[train]=$train_ms
 range_ms[import]=$(duration_of "$work/target" "$R" bundle import --archive @A "$work/source.bundle")
 range_ms[merge]=$(duration_of "$work/target" "$R" archive merge @A "$work/source")
 range_ms[gc]=$(duration_of "$work/garbage" "$R" gc --archive @A --grace 0)
-echo "unkilled durations (ms): $(for c in synthesize synthesize-1.5MiB train import merge gc; do printf '%s %s, ' "$c" "${range_ms[$c]}"; done)"
+rm -rf "$work/source/index"
+range_ms[ls]=$(duration_of "$work/source" "$R" ls --archive @A --rebuild-index)
+echo "unkilled durations (ms): $(for c in synthesize synthesize-1.5MiB train import merge gc ls; do printf '%s %s, ' "$c" "${range_ms[$c]}"; done)"
 last_report_ms=$(now_ms)
+
+# ---- the checks themselves catch a loss (so a harness that cannot fail does not pass)
+self_check() {
+  local d=$work/self
+  mkdir -p "$d"
+  printf '%s\n' "r1 completed 0:a,1:b" "r2 in_progress 0:a" "r3 completed 0:c" "r4 in_progress 0:d" > "$d/before"
+  printf '%s\n' "r1 in_progress 0:a,1:b" "r2 completed 0:a,1:e" "r4 in_progress 0:f" > "$d/after"
+  local flagged; flagged=$(lost_runs "$d/before" "$d/after" | cut -d' ' -f1 | tr '\n' ' ')
+  [[ $flagged == "r1 r3 r4 " ]] || problems+=("lost_runs flagged '$flagged', expected r1 (downgraded), r3 (missing), r4 (changed)")
+  cp -a "$work/small" "$d/a"
+  local run; run=$(ls "$d/a/refs/runs" | head -1)
+  local checkpoint; checkpoint=$("$R" show --archive "$d/a" "$run" | awk '$1 == "checkpoint" { print $4 }')
+  rm -f "$d/a/objects/${checkpoint:0:2}/${checkpoint:2}"
+  "$R" fsck --archive "$d/a" > /dev/null 2>&1 && problems+=("fsck exit 0 on an archive with a checkpoint record removed")
+  report "self-check" "the loss check flags a missing, a downgraded and a changed run; fsck flags a missing checkpoint"
+}
+self_check
 
 for (( i = 0; i < trials; i++ )); do
   # Runs 10-49 overlap 0-19 already there (the already-stored path); big tensors vary in size around the O_DIRECT
@@ -247,6 +277,7 @@ for (( i = 0; i < trials; i++ )); do
   kill_trial import "$work/target" expect_source_runs "$R" bundle import --archive @A "$work/source.bundle"
   kill_trial merge "$work/target" expect_source_runs "$R" archive merge @A "$work/source"
   kill_trial gc "$work/garbage" expect_collected "$R" gc --archive @A --grace 0
+  kill_trial ls "$work/source" expect_listed "$R" ls --archive @A --rebuild-index   # a reader that rewrites the index cache
 done
 
 # ---- concurrent trials: writers, gc --grace 0 in a loop, readers
@@ -285,6 +316,7 @@ concurrent_trial() {
   (( status == 0 )) || problems+=("train exited $status: $(head -c 300 "$c/train.err")")
   [[ -e $c/bad ]] && problems+=("$(head -5 "$c/bad" | tr '\n' ';')")
   fsck_clean "$a" "after the concurrent trial"
+  listed_all "$a" "after the concurrent trial"
   snapshot "$a" > "$c.post"
   local lost; lost=$(lost_runs "$c.pre" "$c.post")
   local run reported=0
@@ -348,6 +380,7 @@ full_disk_trial() {  # full_disk_trial MECHANISM MOUNTPOINT BALLAST_MIB: fill th
     [[ -z $(ls -A "$a/tmp") ]] || problems+=("temporary files left that gc does not remove: $(ls "$a/tmp" | head -3)")
   fi
   fsck_clean "$a" "on the full disk"
+  listed_all "$a" "on the full disk"
   snapshot "$a" > "$f.full"
   local lost; lost=$(lost_runs "$f.pre" "$f.full")
   [[ -z $lost ]] || problems+=("lost on the full disk: $(tr '\n' ';' <<<"$lost")")
@@ -355,6 +388,7 @@ full_disk_trial() {  # full_disk_trial MECHANISM MOUNTPOINT BALLAST_MIB: fill th
   rm -f "$m/ballast"
   "${first_failing[@]}" > "$f/out" 2> "$f/err" || problems+=("after freeing space: exit $?: $(head -c 200 "$f/err")")
   fsck_clean "$a" "after freeing space"
+  listed_all "$a" "after freeing space"
   snapshot "$a" > "$f.post"
   lost=$(lost_runs "$f.pre" "$f.post")
   [[ -z $lost ]] || problems+=("lost after freeing space: $(tr '\n' ';' <<<"$lost")")
@@ -374,6 +408,7 @@ read_only_trial() {  # read_only_trial MOUNTPOINT: remount it ro; readers work, 
     readers=$((readers + 1))
   done
   grep -q "^bitwise identical" "$f/out" || problems+=("replay on a read-only archive: $(tail -1 "$f/out")")
+  listed_all "$a" "on a read-only archive without its index"
   local writer writers=0
   for writer in "synthesize --archive $a --start 5000 --runs 1 --tensor-bytes 4096" \
                 "synthesize --archive $a --start 5001 --runs 1 --tensor-bytes 1572864" \
@@ -381,7 +416,7 @@ read_only_trial() {  # read_only_trial MOUNTPOINT: remount it ro; readers work, 
                 "archive merge $a $work/source" "gc --archive $a --grace 0"; do
     $R $writer > "$f/out" 2> "$f/err"; status=$?
     expect_io_failure "$(label "$writer") on a read-only archive" $status "$f/err" "$a"
-    writers=$((writers + 1))
+    writers=$((writers + 1)); cp "$f/err" "$f/writer$writers.err"
   done
   mount -o remount,rw "$m"
   [[ $(tree_digest "$a") == "$digest" ]] || problems+=("the archive changed")
@@ -411,7 +446,7 @@ else
   disk_trials
 fi
 
-echo "kill trials: $(for c in synthesize synthesize-1.5MiB train import merge gc; do printf '%s %d (%d committed, %d lost), ' "$c" "${trials_by[$c]:-0}" "${committed_by[$c]:-0}" "${lost_by[$c]:-0}"; done)"
+echo "kill trials: $(for c in synthesize synthesize-1.5MiB train import merge gc ls; do printf '%s %d (%d committed, %d lost), ' "$c" "${trials_by[$c]:-0}" "${committed_by[$c]:-0}" "${lost_by[$c]:-0}"; done)"
 echo "concurrent trials: $concurrent_trials (${concurrent_lost:-0} lost); seed $seed"
 echo "$passed passed, $failed failed"
 (( failed == 0 ))
