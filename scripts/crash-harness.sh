@@ -2,10 +2,12 @@
 # Crash-consistency harness for the archive (Sources/Archive/FORMAT.md, "Writes (crash safety)"), on the release binary.
 #
 #  1. Kill trials: SIGKILL after a seeded random delay during `synthesize` (4 KiB tensors, and 1.5-3 MiB ones on the
-#     O_DIRECT path), `train`, `bundle import`, `archive merge` and `gc --grace 0`. After each: fsck is clean, no
-#     committed run is lost, and the same command run again completes (recovery is idempotent).
-#  2. Concurrent trials: two `synthesize` writers with overlapping runs that reuse unreferenced objects, and `train`,
-#     beside `gc --grace 0` in a loop and `ls`/`export` readers.
+#     O_DIRECT path), `train`, `bundle import`, `archive merge`, `gc --grace 0` and `ls --rebuild-index` (a reader that
+#     rewrites the index cache); import and merge also killed at their first new run ref (inside the commit phase).
+#     After each: fsck is clean, `ls` counts every run ref, no committed run is lost, and the same command run again
+#     completes (recovery is idempotent).
+#  2. Concurrent trials: three `synthesize` writers with overlapping runs that reuse unreferenced objects, and `train`,
+#     beside `gc --grace 0` in a loop and `ls`/`export`/`bundle export` readers.
 #  3. Full disk (a tmpfs: buffered writes; a small loop-mounted ext4: O_DIRECT writes) and a read-only archive
 #     (the ext4 remounted ro). Both need root for mount; without it they are reported as SKIP, never left out silently.
 #
@@ -16,14 +18,15 @@
 # A train run must also end with the checkpoint IDs of an unkilled reference run (content-addressed: bitwise equal).
 #
 # usage: scripts/crash-harness.sh [--trials N] [--seed S] [--keep]
-#   N  kill trials per command (default 4, about 3 minutes on the 2-core CI VM; 2 concurrent trials, +1 per 4 of N)
+#   N  kill trials per command (default 2: 9 commands × 2 + 2 concurrent + 4 others, ~2.5 min on the shared 2-core VM);
+#      concurrent trials: 2, +1 per 4 of N
 #   S  seed of the kill points (default: from the clock; printed, so a failing run can be repeated)
 #   --keep  leave the work folder (printed) for inspection
 # One line per trial, then "N passed, N failed"; exit 1 on any failed trial.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-trials=4 seed=$(( $(date +%s) % 100000 )) keep=0
+trials=2 seed=$(( $(date +%s) % 100000 )) keep=0
 while (( $# )); do
   case $1 in
     --trials) trials=$2; shift 2 ;;
@@ -162,13 +165,23 @@ kill_trial() {
   local delay=$(( range * 12 * fraction / 10000 ))   # uniform over [0, 1.2 × an unkilled run]
   snapshot "$a" > "$t.pre"
   "${cmd[@]}" > "$t.out" 2> "$t.err" & local pid=$!
-  sleep "$(ms $delay)"; kill -KILL $pid 2>/dev/null
+  local at="at $delay ms (fraction $fraction/1000 of ${range} ms × 1.2)"
+  if [[ $command == *@commit ]]; then
+    # Uniform kill points rarely land in import's and merge's short commit phase (everything is verified and stored
+    # first): kill as soon as the first new run ref appears, i.e. between two of its commits.
+    local refs n0; n0=$(grep -c . "$t.pre")
+    while kill -0 $pid 2>/dev/null; do refs=("$a"/refs/runs/*); (( ${#refs[@]} > n0 )) && break; sleep 0.003; done
+    at="at its first new run ref"
+  else
+    sleep "$(ms $delay)"
+  fi
+  kill -KILL $pid 2>/dev/null
   { wait $pid; } 2>/dev/null; local status=$?   # (the braces keep bash's "Killed" notice off the output)
   local what
   case $status in
-    137) what="killed at $delay ms" ;;
-    0) what="finished before $delay ms" ;;
-    *) what="exit $status at $delay ms"; problems+=("the killed run exited $status: $(head -c 300 "$t.err")") ;;
+    137) what="killed $at" ;;
+    0) what="finished before the kill $at" ;;
+    *) what="exit $status, kill $at"; problems+=("the killed run exited $status: $(head -c 300 "$t.err")") ;;
   esac
   fsck_clean "$a" "after the kill"
   listed_all "$a" "after the kill"
@@ -195,7 +208,7 @@ kill_trial() {
   committed_by[$command]=$(( ${committed_by[$command]:-0} + committed ))
   lost_by[$command]=$(( ${lost_by[$command]:-0} + nlost ))
   trials_by[$command]=$(( ${trials_by[$command]:-0} + 1 ))
-  report "kill $command #${trials_by[$command]}" "$what (fraction $fraction/1000 of ${range} ms × 1.2); $committed runs committed ($new new), $nlost lost${note:+; $note}"
+  report "kill $command #${trials_by[$command]}" "$what; $committed runs committed ($new new), $nlost lost${note:+; $note}"
   rm -rf "$a"
 }
 
@@ -242,6 +255,7 @@ range_ms[synthesize]=$(duration_of "$work/small" "$R" synthesize --archive @A --
 range_ms[synthesize-1.5MiB]=$(duration_of "$work/small" "$R" synthesize --archive @A --start 100 --runs 8 --tensor-bytes 3000000)
 range_ms[train]=$train_ms
 range_ms[import]=$(duration_of "$work/target" "$R" bundle import --archive @A "$work/source.bundle")
+range_ms[import@commit]=0 range_ms[merge@commit]=0
 range_ms[merge]=$(duration_of "$work/target" "$R" archive merge @A "$work/source")
 range_ms[gc]=$(duration_of "$work/garbage" "$R" gc --archive @A --grace 0)
 rm -rf "$work/source/index"
@@ -276,6 +290,8 @@ for (( i = 0; i < trials; i++ )); do
   kill_trial train "$work/empty" expect_trained "$R" train --archive @A "${train_args[@]}"
   kill_trial import "$work/target" expect_source_runs "$R" bundle import --archive @A "$work/source.bundle"
   kill_trial merge "$work/target" expect_source_runs "$R" archive merge @A "$work/source"
+  kill_trial import@commit "$work/target" expect_source_runs "$R" bundle import --archive @A "$work/source.bundle"
+  kill_trial merge@commit "$work/target" expect_source_runs "$R" archive merge @A "$work/source"
   kill_trial gc "$work/garbage" expect_collected "$R" gc --archive @A --grace 0
   kill_trial ls "$work/source" expect_listed "$R" ls --archive @A --rebuild-index   # a reader that rewrites the index cache
 done
@@ -299,6 +315,7 @@ concurrent_trial() {
       count=$(tail -1 <<<"$out" | awk '{ print $1 }')
       [[ $count =~ ^[0-9]+$ ]] && (( count >= before )) || echo "ls counted '$count' runs (at least $before exist)" >> "$c/bad"
       "$R" export --archive "$a" > "$c/export" 2> "$c/export.err" || echo "export exit $?: $(head -c 200 "$c/export.err")" >> "$c/bad"
+      "$R" bundle export --archive "$a" -o "$c/bundle" > /dev/null 2> "$c/bundle.err" || echo "bundle export exit $?: $(head -c 200 "$c/bundle.err")" >> "$c/bad"
       i=$((i + 1)); done; echo $i > "$c/reads" ) & local rl=$!
   local status w documented=""
   for w in w1:$w1 w2:$w2 w3:$w3; do
@@ -329,7 +346,7 @@ concurrent_trial() {
   (( nlost == 0 )) || problems+=("lost: $(tr '\n' ';' <<<"$lost")")
   (( reported == 70 )) || problems+=("writers reported $reported distinct runs committed, expected 70")
   concurrent_lost=$(( ${concurrent_lost:-0} + nlost ))
-  report "concurrent #$n" "3 synthesize writers ($reported distinct runs, 1.5 MiB and 4 KiB, overlapping and reusing unreferenced objects) + train, beside $(cat "$c/gcs") gc --grace 0 and $(cat "$c/reads") ls+export rounds; $nlost lost${documented:+; $documented}"
+  report "concurrent #$n" "3 synthesize writers ($reported distinct runs, 1.5 MiB and 4 KiB, overlapping and reusing unreferenced objects) + train, beside $(cat "$c/gcs") gc --grace 0 and $(cat "$c/reads") ls+export+bundle export rounds; $nlost lost${documented:+; $documented}"
   rm -rf "$a"
 }
 concurrent_trials=$(( 2 + trials / 4 ))
@@ -347,14 +364,11 @@ full_disk_trial() {  # full_disk_trial MECHANISM MOUNTPOINT BALLAST_MIB: fill th
   "$R" synthesize --archive "$a" --runs 5 --tensor-bytes 4096 >/dev/null && "$R" archive merge "$a" "$work/ref" >/dev/null \
     || { problems+=("could not set up the archive on $mech"); report "full disk ($mech)" "set-up failed"; return; }
   head -c $(( $3 << 20 )) /dev/urandom > "$m/ballast"
-  # Fill: 1.5 MiB runs until one fails, then 4 KiB runs until one fails.
+  # Fill: 1.5 MiB runs until one fails, then 4 KiB runs until one fails (one process each).
   local k=1000 size first_failing=() failures=()
   for size in 1572864 4096; do
-    while :; do
-      "$R" synthesize --archive "$a" --start $k --runs 1 --tensor-bytes $size > "$f/out" 2> "$f/err"; status=$?
-      (( status == 0 && k < 1400 )) || break
-      k=$((k + 1))
-    done
+    "$R" synthesize --archive "$a" --start $k --runs 2000 --tensor-bytes $size > "$f/out" 2> "$f/err"; status=$?
+    k=$(( k + $(grep -c '^committed ' "$f/out") ))   # the run that failed
     (( ${#first_failing[@]} )) || first_failing=("$R" synthesize --archive "$a" --start $k --runs 1 --tensor-bytes $size)
     expect_io_failure "synthesize ($size-byte tensor) on a full disk" $status "$f/err" "$a"
     failures+=("synthesize $(( size >> 10 )) KiB: $(sed "s|^reprise: error: $a/||" "$f/err" | awk -F': ' '{ print substr($1, 1, 20) "…: " $NF }')")
@@ -446,7 +460,7 @@ else
   disk_trials
 fi
 
-echo "kill trials: $(for c in synthesize synthesize-1.5MiB train import merge gc ls; do printf '%s %d (%d committed, %d lost), ' "$c" "${trials_by[$c]:-0}" "${committed_by[$c]:-0}" "${lost_by[$c]:-0}"; done)"
+echo "kill trials: $(for c in synthesize synthesize-1.5MiB train import import@commit merge merge@commit gc ls; do printf '%s %d (%d committed, %d lost), ' "$c" "${trials_by[$c]:-0}" "${committed_by[$c]:-0}" "${lost_by[$c]:-0}"; done)"
 echo "concurrent trials: $concurrent_trials (${concurrent_lost:-0} lost); seed $seed"
 echo "$passed passed, $failed failed"
 (( failed == 0 ))
