@@ -7,7 +7,8 @@
 #     After each: fsck is clean, `ls` counts every run ref, no committed run is lost, and the same command run again
 #     completes (recovery is idempotent).
 #  2. Concurrent trials: three `synthesize` writers with overlapping runs that reuse unreferenced objects, and `train`,
-#     beside `gc --grace 0` in a loop and `ls`/`export`/`bundle export` readers.
+#     beside `gc --grace 0` in a loop and `ls`/`export`/`bundle export` readers; and two `train` of the same run,
+#     the second killed at its first commit after the first completed the run.
 #  3. Full disk (a tmpfs: buffered writes; a small loop-mounted ext4: O_DIRECT writes) and a read-only archive
 #     (the ext4 remounted ro). Both need root for mount; without it they are reported as SKIP, never left out silently.
 #
@@ -88,14 +89,18 @@ snapshot() {  # snapshot ARCHIVE > FILE (not in $(…): the cache must stay in t
 lost_runs() {  # lost_runs BEFORE AFTER: the runs of BEFORE that AFTER lost, one line each
   awk 'NR == FNR { after[$1] = $2 " " $3; next }
     {
-      if (!($1 in after)) { print $1 " missing (was " $2 ", " $3 ")"; next }
+      was = $2 " with " ($3 == "-" ? 0 : split($3, c, ",")) " checkpoints"
+      if (!($1 in after)) { print $1 " missing (was " was ")"; next }
       split(after[$1], now, " ")
       finished = ($2 == "completed" || $2 == "diverged")
       prefix = ($3 == "-" || index(now[2], $3) == 1)
       if ((finished && (now[1] != $2 || now[2] != $3)) || !prefix || now[1] == "unreadable")
-        print $1 " downgraded: was " $2 " " $3 ", now " after[$1]
+        print $1 " downgraded: was " was ", now " now[1] " with " (now[2] == "-" ? 0 : split(now[2], c, ",")) \
+          (prefix || split(now[2], c, ",") < split($3, c, ",") ? "" : ", other checkpoints")
     }' "$2" "$1"
 }
+tree_digest() {  # every file's bytes, as one digest
+  (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
 fsck_clean() {  # fsck_clean ARCHIVE WHEN: a problem unless fsck exits 0
   local out; out=$("$R" fsck --archive "$1" 2>&1); local status=$?
   (( status == 0 )) || problems+=("fsck $2: exit $status: $(grep -m 3 -v '^fsck:' <<<"$out" | tr '\n' ' ')")
@@ -146,9 +151,16 @@ snapshot "$work/source" > "$work/source.snap"
 cp -a "$work/small" "$work/garbage"; cp -an "$work/orphans/objects/." "$work/garbage/objects/"
 echo "templates: $(( $(now_ms) - t0 )) ms (reference train run ${train_run:0:12}: $train_ms ms, checkpoints ${ref_checkpoints//:????????????????????????????????????????????????????????????????/})"
 
-duration_of() {  # duration_of TEMPLATE CMD…: milliseconds of an unkilled run on a copy (the range of kill points)
-  local a=$work/measure; rm -rf "$a"; cp -a "$1" "$a"; shift
-  local s; s=$(now_ms); "${@//@A/$a}" >/dev/null 2>&1; echo $(( $(now_ms) - s ))
+duration_of() {  # duration_of TEMPLATE CMD…: milliseconds of an unkilled run on a copy (the range of kill points);
+  # the fastest of 3 for commands under 0.5 s, whose time is mostly noise on a loaded machine
+  local template=$1 a=$work/measure best=999999 i s took; shift
+  for (( i = 0; i < 3; i++ )); do
+    rm -rf "$a"; cp -a "$template" "$a"
+    s=$(now_ms); "${@//@A/$a}" >/dev/null 2>&1; took=$(( $(now_ms) - s ))
+    (( took < best )) && best=$took
+    (( best < 500 )) || break
+  done
+  echo $best
 }
 
 # ---- kill trials
@@ -164,6 +176,7 @@ kill_trial() {
   local fraction=$(( RANDOM % 1000 )) range=${range_ms[$command]}
   local delay=$(( range * 12 * fraction / 10000 ))   # uniform over [0, 1.2 × an unkilled run]
   snapshot "$a" > "$t.pre"
+  objects_before=$(find "$a/objects" -type f | grep -c .)
   "${cmd[@]}" > "$t.out" 2> "$t.err" & local pid=$!
   local at="at $delay ms (fraction $fraction/1000 of ${range} ms × 1.2)"
   if [[ $command == *@commit ]]; then
@@ -183,6 +196,7 @@ kill_trial() {
     0) what="finished before the kill $at" ;;
     *) what="exit $status, kill $at"; problems+=("the killed run exited $status: $(head -c 300 "$t.err")") ;;
   esac
+  objects_after_kill=$(find "$a/objects" -type f | grep -c .)
   fsck_clean "$a" "after the kill"
   listed_all "$a" "after the kill"
   snapshot "$a" > "$t.mid"
@@ -247,7 +261,7 @@ expect_collected() {  # gc changed no run, and nothing unreferenced or temporary
   local left; left=$("$R" gc --archive "$1" --grace 0 --dry-run)
   grep -q " 0 would be removed" <<<"$left" || problems+=("after the second gc: $left")
   [[ -z $(ls -A "$1/tmp") ]] || problems+=("temporary files left: $(ls "$1/tmp" | head -3)")
-  tail -1 "$2"
+  echo "the killed gc had removed $(( objects_before - objects_after_kill )) objects; second: $(tail -1 "$2")"
 }
 
 declare -A range_ms
@@ -349,11 +363,63 @@ concurrent_trial() {
   report "concurrent #$n" "3 synthesize writers ($reported distinct runs, 1.5 MiB and 4 KiB, overlapping and reusing unreferenced objects) + train, beside $(cat "$c/gcs") gc --grace 0 and $(cat "$c/reads") ls+export+bundle export rounds; $nlost lost${documented:+; $documented}"
   rm -rf "$a"
 }
+# Two `train` of the same run at once (a command run again while it still runs, overlapping study shards): the slower
+# one, stopped after it read the record, commits its next epoch after the faster one completed the run.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+same_run_trial() {
+  local a=$work/same-run f=$work/same-run.f b ticks
+  local long=(--dataset digits --stem-width 8 --depths 1,2 --widths 16,32 --strides 1,2 --batch 32 --epochs 6 --threads 1)
+  "$R" train --archive "$a" "${long[@]}" > "$f.a" 2>&1 & local first=$!
+  until compgen -G "$a/refs/runs/*" > /dev/null || ! kill -0 $first 2>/dev/null; do sleep 0.02; done
+  "$R" train --archive "$a" "${long[@]}" > "$f.b" 2>&1 & b=$!
+  # Stop the second once it has trained for 0.5 s of CPU (so it has read the run's record and is in an epoch).
+  ticks=$(getconf CLK_TCK)
+  while kill -0 $b 2>/dev/null && (( $(cpu_ticks $b) < ticks / 2 )); do sleep 0.02; done
+  kill -STOP $b 2>/dev/null
+  wait $first; local status=$?
+  local ref; ref=$(compgen -G "$a/refs/runs/*" | head -1)
+  snapshot "$a" > "$f.first"
+  (( status == 0 )) && grep -q " completed " "$f.first" || problems+=("first train: exit $status, $(cat "$f.first")")
+  # Let the second run on to its next commit, and kill it there.
+  local target; target=$(<"$ref")
+  kill -CONT $b 2>/dev/null
+  while [[ $(<"$ref") == "$target" ]] && kill -0 $b 2>/dev/null; do sleep 0.002; done
+  kill -KILL $b 2>/dev/null; { wait $b; } 2>/dev/null
+  fsck_clean "$a" "after the second train was killed"
+  snapshot "$a" > "$f.after"
+  local lost; lost=$(lost_runs "$f.first" "$f.after")
+  [[ -z $lost ]] || problems+=("lost: $lost")
+  "$R" train --archive "$a" "${long[@]}" > "$f.c" 2>&1 || problems+=("third train: exit $?")
+  local outcome="the run completed with $(awk '{ print split($3, c, ",") }' "$f.first") checkpoints, then $(awk '{ print $2 " with " split($3, c, ",") }' "$f.after")"
+  if (( ${#problems[@]} )) && [[ -n $lost ]]; then
+    outcome+=" — KNOWN BUG (commit replaces a finished record with an unfinished one; report of the harness branch)"
+  fi
+  report "concurrent same-run train" "a second train of the run, killed at its first commit after the first completed: $outcome"
+  rm -rf "$a"
+}
+same_run_trial
+
+# import and merge refuse a run with other results (a determinism failure) with exit 1, changing nothing
+conflict_trial() {
+  local a=$work/conflict-a b=$work/conflict-b f=$work/conflict status digest
+  cp -a "$work/target" "$a"
+  "$R" synthesize --archive "$b" --start 5 --runs 3 --tensor-bytes 8192 > /dev/null   # runs 5-7 here have 4 KiB tensors
+  "$R" bundle export --archive "$b" -o "$f.bundle" > /dev/null
+  digest=$(tree_digest "$a")
+  "$R" archive merge "$a" "$b" > /dev/null 2> "$f.merge"; status=$?
+  (( status == 1 )) && grep -q "^reprise: error: 3 conflicts" "$f.merge" || problems+=("merge: exit $status: $(head -c 200 "$f.merge")")
+  "$R" bundle import --archive "$a" "$f.bundle" > /dev/null 2> "$f.import"; status=$?
+  (( status == 1 )) && grep -q "^reprise: error: 3 conflicts" "$f.import" || problems+=("import: exit $status: $(head -c 200 "$f.import")")
+  [[ $(tree_digest "$a") == "$digest" ]] || problems+=("the archive changed")
+  report "conflict" "merge and import of 3 runs with other results: exit 1 naming them, the archive unchanged"
+  rm -rf "$a" "$b"
+}
+conflict_trial
+
 concurrent_trials=$(( 2 + trials / 4 ))
 for (( i = 1; i <= concurrent_trials; i++ )); do concurrent_trial $i; done
 
 # ---- full disk and read-only archive
-tree_digest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
 expect_io_failure() {  # expect_io_failure WHAT STATUS STDERR ARCHIVE: exit 3, one line naming a file of the archive
   (( $2 == 3 )) || problems+=("$1: exit $2, expected 3: $(head -c 200 "$3")")
   one_error_line "$3" "$4/"
