@@ -3,7 +3,8 @@
 #
 #  1. Kill trials: SIGKILL after a seeded random delay during `synthesize` (4 KiB tensors, and 1.5-3 MiB ones on the
 #     O_DIRECT path), `train`, `bundle import`, `archive merge`, `gc --grace 0` and `ls --rebuild-index` (a reader that
-#     rewrites the index cache); import and merge also killed at their first new run ref (inside the commit phase).
+#     rewrites the index cache); import and merge also killed at their first new run ref (inside the commit phase),
+#     gc once it has removed its first object.
 #     After each: fsck is clean, `ls` counts every run ref, no committed run is lost, and the same command run again
 #     completes (recovery is idempotent).
 #  2. Concurrent trials: three `synthesize` writers with overlapping runs that reuse unreferenced objects, and `train`,
@@ -19,7 +20,7 @@
 # A train run must also end with the checkpoint IDs of an unkilled reference run (content-addressed: bitwise equal).
 #
 # usage: scripts/crash-harness.sh [--trials N] [--seed S] [--keep]
-#   N  kill trials per command (default 2: 9 commands × 2 + 2 concurrent + 4 others, ~2.5 min on the shared 2-core VM);
+#   N  kill trials per command (default 2: 10 commands × 2 + 2 concurrent + 6 others, ~2.5 min on the shared 2-core VM);
 #      concurrent trials: 2, +1 per 4 of N
 #   S  seed of the kill points (default: from the clock; printed, so a failing run can be repeated)
 #   --keep  leave the work folder (printed) for inspection
@@ -149,6 +150,8 @@ snapshot "$work/source" > "$work/source.snap"
 "$R" synthesize --archive "$work/orphans" --start 300 --runs 40 --tensor-bytes 4096 >/dev/null
 "$R" synthesize --archive "$work/orphans" --start 400 --runs 10 --tensor-bytes 1572864 >/dev/null
 cp -a "$work/small" "$work/garbage"; cp -an "$work/orphans/objects/." "$work/garbage/objects/"
+mapfile -t orphan_sample < <(comm -13 <(cd "$work/small/objects" && find . -type f | sort) \
+                                      <(cd "$work/garbage/objects" && find . -type f | sort) | awk 'NR % 25 == 1')
 echo "templates: $(( $(now_ms) - t0 )) ms (reference train run ${train_run:0:12}: $train_ms ms, checkpoints ${ref_checkpoints//:????????????????????????????????????????????????????????????????/})"
 
 duration_of() {  # duration_of TEMPLATE CMD…: milliseconds of an unkilled run on a copy (the range of kill points);
@@ -179,7 +182,15 @@ kill_trial() {
   objects_before=$(find "$a/objects" -type f | grep -c .)
   "${cmd[@]}" > "$t.out" 2> "$t.err" & local pid=$!
   local at="at $delay ms (fraction $fraction/1000 of ${range} ms × 1.2)"
-  if [[ $command == *@commit ]]; then
+  if [[ $command == gc@sweep ]]; then
+    # Kill points by the clock mostly land before gc's sweep (a few ms after start-up): kill once any of a sample of
+    # the unreferenced objects is gone.
+    local gone=0 path
+    while (( !gone )) && kill -0 $pid 2>/dev/null; do
+      for path in "${orphan_sample[@]}"; do [[ -e $a/objects/$path ]] || gone=1; done
+    done
+    at="in its sweep"
+  elif [[ $command == *@commit ]]; then
     # Uniform kill points rarely land in import's and merge's short commit phase (everything is verified and stored
     # first): kill as soon as the first new run ref appears, i.e. between two of its commits.
     local refs n0; n0=$(grep -c . "$t.pre")
@@ -269,7 +280,7 @@ range_ms[synthesize]=$(duration_of "$work/small" "$R" synthesize --archive @A --
 range_ms[synthesize-1.5MiB]=$(duration_of "$work/small" "$R" synthesize --archive @A --start 100 --runs 8 --tensor-bytes 3000000)
 range_ms[train]=$train_ms
 range_ms[import]=$(duration_of "$work/target" "$R" bundle import --archive @A "$work/source.bundle")
-range_ms[import@commit]=0 range_ms[merge@commit]=0
+range_ms[import@commit]=0 range_ms[merge@commit]=0 range_ms[gc@sweep]=0
 range_ms[merge]=$(duration_of "$work/target" "$R" archive merge @A "$work/source")
 range_ms[gc]=$(duration_of "$work/garbage" "$R" gc --archive @A --grace 0)
 rm -rf "$work/source/index"
@@ -307,6 +318,7 @@ for (( i = 0; i < trials; i++ )); do
   kill_trial import@commit "$work/target" expect_source_runs "$R" bundle import --archive @A "$work/source.bundle"
   kill_trial merge@commit "$work/target" expect_source_runs "$R" archive merge @A "$work/source"
   kill_trial gc "$work/garbage" expect_collected "$R" gc --archive @A --grace 0
+  kill_trial gc@sweep "$work/garbage" expect_collected "$R" gc --archive @A --grace 0
   kill_trial ls "$work/source" expect_listed "$R" ls --archive @A --rebuild-index   # a reader that rewrites the index cache
 done
 
@@ -526,7 +538,7 @@ else
   disk_trials
 fi
 
-echo "kill trials: $(for c in synthesize synthesize-1.5MiB train import import@commit merge merge@commit gc ls; do printf '%s %d (%d committed, %d lost), ' "$c" "${trials_by[$c]:-0}" "${committed_by[$c]:-0}" "${lost_by[$c]:-0}"; done)"
+echo "kill trials: $(for c in synthesize synthesize-1.5MiB train import import@commit merge merge@commit gc gc@sweep ls; do printf '%s %d (%d committed, %d lost), ' "$c" "${trials_by[$c]:-0}" "${committed_by[$c]:-0}" "${lost_by[$c]:-0}"; done)"
 echo "concurrent trials: $concurrent_trials (${concurrent_lost:-0} lost); seed $seed"
 echo "$passed passed, $failed failed"
 (( failed == 0 ))
