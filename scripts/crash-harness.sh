@@ -55,9 +55,11 @@ echo "crash harness: seed $seed, $trials kill trials per command, work $work"
 passed=0 failed=0
 declare -A committed_by lost_by trials_by   # per command: runs committed, runs lost, trials
 problems=()
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+ms() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }   # milliseconds as seconds for sleep
 last_report_ms=0   # reset before the first trial
-report() {  # report NAME DETAIL: one line for the trial; the problems collected since the last report decide it
-  local now=$(( $(date +%s%N) / 1000000 ))
+report() {  # report NAME DETAIL: one line for the trial (and its time); the problems collected since the last report decide it
+  local now; now=$(now_ms)
   local took; took=$(printf '(%d.%d s)' $(( (now - last_report_ms) / 1000 )) $(( (now - last_report_ms) % 1000 / 100 )))
   last_report_ms=$now
   if (( ${#problems[@]} == 0 )); then
@@ -68,8 +70,6 @@ report() {  # report NAME DETAIL: one line for the trial; the problems collected
   fi
   problems=()
 }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-ms() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }   # milliseconds as seconds for sleep
 
 # ---- what an archive holds: one line per run, "<run> <status> <epoch>:<checkpoint>,…" ("-" when none)
 declare -A record_info   # record object ID → "<status> <checkpoints>" (records are immutable, so this is a cache)
@@ -168,7 +168,9 @@ duration_of() {  # duration_of TEMPLATE CMD…: milliseconds of an unkilled run 
 
 # ---- kill trials
 # kill_trial COMMAND TEMPLATE EXPECT CMD… (@A in CMD is the trial's archive). EXPECT is a function run after the
-# second, unkilled run (arguments: archive, its stdout file, its snapshot file) that checks the command's own result.
+# second, unkilled run (arguments: archive, its stdout, the snapshots after it and after the kill) that checks the
+# command's own result and prints a note for the trial's line. COMMAND@commit and gc@sweep pick the kill point by what
+# the archive shows instead of by the clock.
 trial=0
 kill_trial() {
   local command=$1 template=$2 expect=$3; shift 3
