@@ -398,17 +398,18 @@ same_run_trial() {
   local target; target=$(<"$ref")
   kill -CONT $b 2>/dev/null
   while [[ $(<"$ref") == "$target" ]] && kill -0 $b 2>/dev/null; do sleep 0.002; done
-  kill -KILL $b 2>/dev/null; { wait $b; } 2>/dev/null
+  kill -KILL $b 2>/dev/null; { wait $b; } 2>/dev/null; local second=$?
   fsck_clean "$a" "after the second train was killed"
   snapshot "$a" > "$f.after"
   local lost; lost=$(lost_runs "$f.first" "$f.after")
   [[ -z $lost ]] || problems+=("lost: $lost")
   "$R" train --archive "$a" "${long[@]}" > "$f.c" 2>&1 || problems+=("third train: exit $?")
   local outcome="the run completed with $(awk '{ print split($3, c, ",") }' "$f.first") checkpoints, then $(awk '{ print $2 " with " split($3, c, ",") }' "$f.after")"
-  if (( ${#problems[@]} )) && [[ -n $lost ]]; then
-    outcome+=" — KNOWN BUG (commit replaces a finished record with an unfinished one; report of the harness branch)"
+  if [[ -n $lost ]]; then
+    outcome+=" — the second's commit downgraded it (the bug f988cda fixed: commit applies the import/merge rule)"
   fi
-  report "concurrent same-run train" "a second train of the run, killed at its first commit after the first completed: $outcome"
+  (( second == 137 )) && second="killed at its first commit after that" || second="never changed the ref, exit $second"
+  report "concurrent same-run train" "two trains of one run, the second stopped until the first completed, then $second: $outcome"
   rm -rf "$a"
 }
 same_run_trial
