@@ -41,7 +41,19 @@ func closeRelative(_ a: Double, _ b: Double, _ tolerance: Double = 1e-9) -> Bool
         #expect(closeRelative(k.pValue, c.kendall[1]), "kendall p \(k.pValue) vs \(c.kendall[1])")
     }
 
-    /// The definition itself: Spearman with ties equals Pearson on average ranks (hand-checkable ranks).
+    /// The definition itself: Spearman with ties equals Pearson on average ranks (hand-checkable ranks). Ties in both
+    /// columns: x's average ranks are [1, 2.5, 2.5, 4, 6, 6, 6, 8] (2 twice at positions 2–3, 5 three times at 5–7),
+    /// y's [4, 1.5, 5, 1.5, 6, 8, 3, 7] (1 twice). scipy: spearmanr(x, y) = 0.5495502618648208, p = 0.15825612767878006;
+    /// pearsonr on those ranks = 0.5495502618648209 (scipy 1.x, `stats.rankdata`).
+    @Test func spearmanWithTiesIsPearsonOnAverageRanks() throws {
+        let x: [Double] = [1, 2, 2, 3, 5, 5, 5, 8], y: [Double] = [3, 1, 4, 1, 5, 9, 2, 6]
+        let rx: [Double] = [1, 2.5, 2.5, 4, 6, 6, 6, 8], ry: [Double] = [4, 1.5, 5, 1.5, 6, 8, 3, 7]
+        let rho = try spearman(x, y), r = try pearson(rx, ry)
+        #expect(abs(rho.coefficient - r.coefficient) <= 4 * Double.ulpOfOne)
+        #expect(abs(rho.coefficient - 0.5495502618648208) <= 1e-15)
+        #expect(abs(rho.pValue - 0.15825612767878006) <= 1e-12)
+    }
+
     /// The t-test p-value is ill-conditioned as |r| → 1: p ∝ (1 − r²)^((n−3)/2), so a perturbation δr of r moves p by
     /// δp/p ≈ (n−1)·|r|·δr/(1 − r²). Two correct implementations differ in r by a few ulps of the sums (δr ≤ 4nε), hence
     /// the tolerance 1e-9 + (n−1)·|r|·4nε/(1 − r²): 1e-9 for moderate r, wider only for nearly perfect correlation.

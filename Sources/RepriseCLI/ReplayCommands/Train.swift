@@ -14,7 +14,7 @@ enum FlagDataset: String, ExpressibleByArgument, CaseIterable {
 extension AnyNetSpec.Stem: ExpressibleByArgument {}
 extension AnyNetSpec.Block: ExpressibleByArgument {}
 
-/// Architecture and recipe flags shared by `train` (and later `study`).
+/// Architecture and recipe flags of `train` (a study takes its recipe from its spec file instead).
 struct RunOptions: ParsableArguments {
     @Option(help: "Run spec JSON file ({architecture, dataset, training, seed}; every field is checked, unknown keys are refused); the flags below are ignored when given.")
     var spec: String?
