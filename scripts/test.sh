@@ -7,7 +7,8 @@
 #     archive alone, a second `study run` trains nothing, and `replay` of a fixed study run is bitwise identical;
 #  4. hostile inputs to specs, options and notebooks are refused with one line and exit 2 (scripts/check-hostile-inputs.sh);
 #  5. the text notebooks run and their outputs equal the committed ones (`notebook run --check`);
-#  6. every parser is fuzzed for a bounded time (scripts/fuzz.sh, under 5 minutes with its build).
+#  6. the crash-consistency harness: kill trials, concurrent writers with gc, full disk, read-only (scripts/crash-harness.sh);
+#  7. every parser is fuzzed for a bounded time (scripts/fuzz.sh, under 5 minutes with its build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift test -c release "$@"
@@ -41,6 +42,9 @@ bash scripts/check-hostile-inputs.sh "$bin"
 
 echo "== text notebooks: outputs match the committed files"
 "$bin" notebook run --check notebooks-text/*.md
+
+echo "== crash consistency: SIGKILL at random points, gc beside writers, full disk, read-only archive"
+bash scripts/crash-harness.sh
 
 echo "== fuzz: every parser under libFuzzer + ASan, time-bounded (Fuzz/README.md)"
 bash scripts/fuzz.sh

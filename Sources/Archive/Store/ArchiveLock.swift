@@ -11,9 +11,11 @@ import Foundation
 /// `missingObject` instead of writing a ref to a missing object.
 ///
 /// The shared lock is counted per process and archive root, so nested transactions and several threads of one
-/// process share one `flock`; it is released when the last holder leaves. An archive on a read-only file system, or
-/// whose lock file cannot be created, is written without the lock: nothing can be written there anyway (and gc, which
-/// needs the exclusive lock, refuses).
+/// process share one `flock`; it is released when the last holder leaves. The lock file is opened read-write, or
+/// read-only where it cannot be (a read-only file system): `flock` works on either. Where it cannot be opened at all
+/// (no lock file and a folder that cannot take one), transactions go ahead unlocked — nothing can be written there
+/// anyway — and gc, which needs the exclusive lock, refuses; on a read-only file system gc gets the lock and then
+/// fails at its first removal (exit 3), removing nothing.
 final class ArchiveLock: @unchecked Sendable {
     let path: String
     private let mutex = NSLock()
@@ -71,7 +73,7 @@ final class ArchiveLock: @unchecked Sendable {
     }
 
     /// Runs `body` holding the lock exclusively: waits for every writer's transaction to end, and blocks new ones.
-    /// Throws when the lock file cannot be opened (a read-only archive cannot be collected).
+    /// Throws when the lock file cannot be opened at all.
     func exclusive<T>(_ body: () throws -> T) throws -> T {
         let fd = openLockFile()
         guard fd >= 0 else { throw ArchiveError.errno(path, "open lock file") }

@@ -89,8 +89,12 @@ public final class Trainer {
             }
         }
         if record.checkpoints.isEmpty {
-            record.checkpoints = [.init(epoch: 0, checkpoint: try storeCheckpoint(model, run: run, epoch: 0, step: 0, archive: archive))]
-            try archive.commit(record)
+            // Storing a checkpoint and committing the record that reaches it is one write transaction, so a
+            // concurrent gc (even with --grace 0) cannot remove the checkpoint in between (ArchiveLock).
+            try archive.transaction {
+                record.checkpoints = [.init(epoch: 0, checkpoint: try storeCheckpoint(model, run: run, epoch: 0, step: 0, archive: archive))]
+                try archive.commit(record)
+            }
         }
 
         let sgd = SGD(momentum: Float(spec.training.momentum), weightDecay: Float(spec.training.weightDecay), nesterov: spec.training.nesterov)
@@ -161,8 +165,10 @@ public final class Trainer {
             if let diverged {
                 record.status = .diverged
                 record.reason = diverged
-                record.evalLog = try archive.putJSON(log)
-                try archive.commit(record)
+                try archive.transaction {
+                    record.evalLog = try archive.putJSON(log)
+                    try archive.commit(record)
+                }
                 return Outcome(run: run, record: record, resumedFrom: resumedFrom)
             }
             let trainingSeconds = Date().timeIntervalSince(start)
@@ -187,44 +193,46 @@ public final class Trainer {
             } else {
                 timings.trainingSecondsPerEpoch = nil  // resumed from timings that lacked it: whole epochs only
             }
-            record.checkpoints.append(.init(epoch: epoch, checkpoint: try storeCheckpoint(model, run: run, epoch: epoch, step: step, archive: archive)))
-            record.evalLog = try archive.putJSON(log)
-            record.timings = try archive.putJSON(timings)
-            var metrics: [String: Double] = ["test_top1_error": evaluation.top1Error, "test_top5_error": evaluation.top5Error,
-                                             "test_loss": evaluation.loss, "train_loss": lossSum / Double(stepsPerEpoch)]
             var finished = false
-            if let fear {
-                if stage1End == nil && 100 - trainTop1Error >= fear.thresholdPercent && !inStage2 { stage1End = epoch }
-                if let s1 = stage1End, epoch == s1 + fear.stage2Epochs {
-                    metrics["fear_score"] = 100 - trainTop1Error
-                    metrics["fear_stage1_epochs"] = Double(s1)
-                    metrics["fear_reached_threshold"] = 1
-                    finished = true
-                } else if stage1End == nil && epoch == spec.training.epochs {
-                    metrics["fear_reached_threshold"] = 0
-                    record.reason = "FEAR: running train accuracy never reached \(fear.thresholdPercent)% in \(epoch) epochs"
-                    finished = true
+            try archive.transaction {   // checkpoint, log, timings and the record that reaches them: one transaction
+                record.checkpoints.append(.init(epoch: epoch, checkpoint: try storeCheckpoint(model, run: run, epoch: epoch, step: step, archive: archive)))
+                record.evalLog = try archive.putJSON(log)
+                record.timings = try archive.putJSON(timings)
+                var metrics: [String: Double] = ["test_top1_error": evaluation.top1Error, "test_top5_error": evaluation.top5Error,
+                                                 "test_loss": evaluation.loss, "train_loss": lossSum / Double(stepsPerEpoch)]
+                if let fear {
+                    if stage1End == nil && 100 - trainTop1Error >= fear.thresholdPercent && !inStage2 { stage1End = epoch }
+                    if let s1 = stage1End, epoch == s1 + fear.stage2Epochs {
+                        metrics["fear_score"] = 100 - trainTop1Error
+                        metrics["fear_stage1_epochs"] = Double(s1)
+                        metrics["fear_reached_threshold"] = 1
+                        finished = true
+                    } else if stage1End == nil && epoch == spec.training.epochs {
+                        metrics["fear_reached_threshold"] = 0
+                        record.reason = "FEAR: running train accuracy never reached \(fear.thresholdPercent)% in \(epoch) epochs"
+                        finished = true
+                    }
+                } else {
+                    finished = epoch == spec.training.epochs
                 }
-            } else {
-                finished = epoch == spec.training.epochs
-            }
-            if let validated {
-                metrics["validation_top1_error"] = validated.top1Error
-                metrics["validation_loss"] = validated.loss
-            }
-            if let patience = spec.training.earlyStoppingPatience, let best = Self.bestValidationEpoch(log) {
-                metrics["best_validation_epoch"] = Double(best)
-                if !finished && epoch - best >= patience {
-                    finished = true
-                    metrics["stopped_early"] = 1
-                    record.reason = "early stopping: validation top-1 error not below epoch \(best)'s for \(patience) epoch(s)"
+                if let validated {
+                    metrics["validation_top1_error"] = validated.top1Error
+                    metrics["validation_loss"] = validated.loss
                 }
+                if let patience = spec.training.earlyStoppingPatience, let best = Self.bestValidationEpoch(log) {
+                    metrics["best_validation_epoch"] = Double(best)
+                    if !finished && epoch - best >= patience {
+                        finished = true
+                        metrics["stopped_early"] = 1
+                        record.reason = "early stopping: validation top-1 error not below epoch \(best)'s for \(patience) epoch(s)"
+                    }
+                }
+                if finished {
+                    record.status = .completed
+                    record.metrics = metrics
+                }
+                try archive.commit(record)
             }
-            if finished {
-                record.status = .completed
-                record.metrics = metrics
-            }
-            try archive.commit(record)
             if finished { break }
             if let stop = stopAfterEpoch, epoch >= stop { break }
             epoch += 1
