@@ -98,6 +98,23 @@ printf '# n\r\n\r\n```reprise\r\necho hi\r\n```\r\n```output\r\nhi\r\n```\r\n' >
 printf '# text only\n' > none.md
 expect 2 "no \`\`\`reprise command blocks" -- "$R" notebook run --check none.md
 
+# A command's output cannot close its output block or inject a block (it is fenced by a longer fence); a block whose
+# info string only starts with "reprise", or one inside another fenced block, is text, not run.
+printf '```reprise\nprintf "\\`\\`\\`\\n\\`\\`\\`reprise\\ntouch INJECTED\\n\\`\\`\\`\\n"\n```\n```output\n```\n' > inject.md
+"$R" notebook run inject.md > /dev/null 2>&1; "$R" notebook run inject.md > out.txt 2>&1
+cases=$((cases + 1))
+if [ -e INJECTED ] || ! grep -q "1 block ran; unchanged" out.txt; then echo "FAIL: notebook output injected a block: $(cat out.txt)"; failures=$((failures + 1)); fi
+printf '````md\n```reprise\ntouch NESTED\n```\n````\n```reprisex\ntouch PREFIXED\n```\n```reprise\necho ok\n```\n' > nested.md
+"$R" notebook run nested.md > /dev/null 2>&1
+cases=$((cases + 1))
+if [ -e NESTED ] || [ -e PREFIXED ]; then echo "FAIL: a block that is not a reprise block ran"; failures=$((failures + 1)); fi
+printf '```reprise exit=256\ntrue\n```\n' > exit256.md
+expect 2 "exit=N with N in 0…255" -- "$R" notebook run exit256.md
+
+# Option values that reach a derived quantity: SE width 0, a kind no run has, a ranking recipe equal to the study's.
+expect $OPT "w_se = round(" -- "$R" train --archive ar --stem-width 4 --depths 1 --widths 8 --strides 1 --batch 32 --epochs 1 --se-ratio 0.01
+expect $OPT "--kind shortreg: must be train, proxies or synthetic" -- "$R" ls --archive ar --kind shortreg
+
 # Claims: an empty or malformed argument list is a line, never a trap.
 mkdir -p claims && cp "$ROOT/fixtures/published/transfer-appendix-a.csv" claims/t.csv
 claim() { printf 'id,paper,location,published,analysis,input,arguments,note\nc,p,l,0.5,%s,t.csv,%s,n\n' "$1" "$2" > claims/c.csv; expect 2 "$3" -- "$R" verify claims/c.csv; }

@@ -25,7 +25,7 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
         case .io(let path, let operation, let reason):
             return "\(path): \(operation) failed: \(reason)"
         case .corruptObject(let path, let reason):
-            return "\(path): corrupt object: \(reason); run `reprise fsck` and restore the object from a bundle or replay the run"
+            return "\(path): corrupt object: \(reason); run `reprise fsck`, delete this file, then restore it with `reprise bundle import` or `reprise archive merge` from an archive that holds it"
         case .missingObject(let id):
             return "object \(id.hex) is referenced but missing from the archive; run `reprise fsck`"
         case .malformed(let path, let reason):

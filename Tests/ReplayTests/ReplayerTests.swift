@@ -34,4 +34,21 @@ import Testing
         #expect(difference.tensor == checkpoint.tensors[0].name)
         #expect(abs(difference.maxAbsoluteDifference - 0.25) < 1e-6)
     }
+
+    /// Replay compares by object ID, so a damaged stored checkpoint used to give "bitwise identical" (a probe's
+    /// finding). The stored objects are re-read first: a truncated tensor is `corruptObject` (exit 1).
+    @Test func replayRefusesARunWhoseStoredBitsAreDamaged() throws {
+        let a = ScratchArchive()
+        let outcome = try Trainer(spec: smallDigitsRun(epochs: 1), workers: Workers(2)).run(in: a.archive)
+        let checkpoint = try a.archive.getJSON(CheckpointRecord.self, outcome.record.checkpoints.last!.checkpoint)
+        let path = a.archive.objects.path(of: checkpoint.tensors[0].object)
+        chmod(path, 0o644)
+        #expect(truncate(path, 20) == 0)
+        do {
+            _ = try Replayer(archive: a.archive, workers: Workers(2)).replay(outcome.run)
+            Issue.record("expected corruptObject")
+        } catch ArchiveError.corruptObject(let file, _) {
+            #expect(file == path)
+        }
+    }
 }

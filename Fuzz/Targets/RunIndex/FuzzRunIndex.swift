@@ -12,7 +12,8 @@ let archive = try! Archive.create(at: Scratch.directory + "/archive")
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let (snapshot, journal) = FuzzInput(data, size).twoParts
-    let index = Scratch.directory + "/archive/index"
+    // Create the archive (a lazy global) before writing into its folder: an archive is made only in an empty one.
+    let index = archive.root + "/index"
     try? FileManager.default.createDirectory(atPath: index, withIntermediateDirectories: true)
     try! Data(snapshot).write(to: URL(fileURLWithPath: index + "/runs"))
     try! Data(journal).write(to: URL(fileURLWithPath: index + "/journal"))

@@ -56,10 +56,17 @@ public struct ResultTable: Equatable, Sendable {
         }
     }
 
+    /// GitHub-flavoured Markdown; a `|` or line break inside a cell or header is escaped (`\|`, space), so every row
+    /// has exactly as many cells as the header.
     public var markdown: String {
-        var out = "**\(title)**\n\n| " + columns.joined(separator: " | ") + " |\n|"
+        func cell(_ s: String) -> String {
+            s.contains(where: { $0 == "|" || $0 == "\n" || $0 == "\r" })
+                ? s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
+                : s
+        }
+        var out = "**\(title)**\n\n| " + columns.map(cell).joined(separator: " | ") + " |\n|"
         out += columns.indices.map { i in rows.first.map { if case .text = $0[i] { return "---" } else { return "---:" } } ?? "---" }.joined(separator: "|") + "|\n"
-        for row in rows { out += "| " + row.map { Self.plain($0, missing: "—") }.joined(separator: " | ") + " |\n" }
+        for row in rows { out += "| " + row.map { cell(Self.plain($0, missing: "—")) }.joined(separator: " | ") + " |\n" }
         for n in notes { out += "\n" + n + "\n" }
         return out
     }

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Tidy (one row per run × metric), columns:
 ///   run_id      64-hex run ID
-///   kind        manifest kind ("train", "fear", …)
+///   kind        manifest kind: train, proxies or synthetic (RunManifest.kind)
 ///   dataset     the dataset spec's "name"
 ///   architecture 12-hex digest of the canonical architecture JSON (same architecture ⇒ same value across datasets)
 ///   seed        the manifest seed

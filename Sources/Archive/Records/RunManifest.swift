@@ -6,7 +6,9 @@ import Foundation
 /// so the run ID is also the manifest object's ID. Wall-clock times, host names and thread counts are *not* inputs:
 /// Reprise's kernels give the same bits for any thread count, so two machines running one manifest must agree.
 public struct RunManifest: Codable, Equatable, Sendable {
-    /// What kind of run: "train" (regular training), or a ranking method's run ("fear", "shortreg", "proxy").
+    /// What kind of run: "train" (training, including FEAR's and shortreg's runs, which differ from the ground truth
+    /// in their recipe), "proxies" (zero-cost proxy scores at initialisation or at a checkpoint), or "synthetic"
+    /// (made by `reprise synthesize` for tests and benchmarks).
     public var kind: String
     /// The model, e.g. an AnyNet spec (stem, stages of depth/width/bottleneck/groups/stride, head).
     public var architecture: JSONValue

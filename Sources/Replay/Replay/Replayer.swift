@@ -36,6 +36,13 @@ public struct Replayer {
             throw DatasetError(path: run.short, reason: "replay handles runs of kind train; this run is \(manifest.kind)")
         }
         guard let original = try archive.record(of: run) else { throw ArchiveError.unknownRun(run.hex) }
+        // The comparison is by object ID, so the archived objects must be what their IDs say: read and re-hash every
+        // checkpoint record, tensor and the eval log first (a damaged one throws `corruptObject`, exit 1), rather
+        // than report "bitwise identical" for a run whose stored bits are gone.
+        for entry in original.checkpoints {
+            for tensor in try archive.getJSON(CheckpointRecord.self, entry.checkpoint).tensors { _ = try archive.objects.get(tensor.object) }
+        }
+        if let log = original.evalLog { _ = try archive.objects.get(log) }
         let spec = try RunSpec(manifest: manifest)
         let scratchPath = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-replay-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratchPath) }

@@ -54,6 +54,18 @@ extension AnyNetSpec {
         if let r = seRatio {
             c.number(r, prefix + ".seRatio", in: 0...1, openLower: true, "pycls se_r; RegNetY uses 0.25")
             if block != .resBottleneck { c.fail(prefix + ".seRatio", SpecCheck.show(r), "needs block res_bottleneck_block (pycls puts SE only in bottleneck blocks)") }
+            // pycls: w_se = round(w_in · se_r) for each block's input width w_in; a width of 0 would drop SE silently.
+            if r.isFinite, r > 0, r <= 1, SpecLimits.stemWidth.contains(stemWidth) {
+                var input = stemWidth
+                for (i, s) in stages.enumerated() where SpecLimits.width.contains(s.width) {
+                    let squeezed = Int((Double(input) * r).rounded(.toNearestOrEven))
+                    if squeezed < 1 {
+                        c.fail(prefix + ".seRatio", SpecCheck.show(r), "gives w_se = round(\(input) · \(SpecCheck.show(r))) = 0 in stage \(i + 1); w_se must be ≥ 1 (use ≥ \(SpecCheck.show(0.5 / Double(input))) or no SE)")
+                        break
+                    }
+                    input = s.width
+                }
+            }
         }
         // Memory, once every field is in range (so the layer walk cannot overflow).
         guard c.problems.count == before, let size = inputSize, SpecLimits.inputSize.contains(size) else { return }

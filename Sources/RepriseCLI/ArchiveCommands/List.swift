@@ -16,7 +16,7 @@ struct List: ParsableCommand {
         """
     )
     @OptionGroup var location: ArchiveLocation
-    @Option(help: "Only runs of this manifest kind (train, fear, shortreg, proxy, synthetic).") var kind: String?
+    @Option(help: "Only runs of this manifest kind: train (regular training, also FEAR's and shortreg's runs, which differ in recipe), proxies (zero-cost proxy scores) or synthetic.") var kind: String?
     @Option(help: "Only runs on this dataset name.") var dataset: String?
     @Option(help: "Only runs with this status.") var status: RunRecord.Status?
     @Option(help: ArgumentHelp("Metric range, e.g. 'test_top1_error<10' or 'test_top1_error>=5' (repeatable).", valueName: "name<op>value"))
@@ -27,6 +27,9 @@ struct List: ParsableCommand {
     @Flag(help: "Rebuild the run index (index/runs, a cache) from the refs and objects first.") var rebuildIndex = false
 
     func validate() throws {
+        if let kind, !["train", "proxies", "synthetic"].contains(kind) {
+            throw ValidationError("--kind \(kind): must be train, proxies or synthetic (the kinds Reprise writes; FEAR and shortreg runs are kind train)")
+        }
         if let limit { try requireInteger(limit, "--limit", in: 0...Int(Int32.max), "rows printed") }
     }
 

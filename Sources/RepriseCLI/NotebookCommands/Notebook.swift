@@ -42,10 +42,24 @@ struct NotebookDocument {
         var i = 0
         while i < lines.count {
             let line = lines[i]
-            let info = line.hasPrefix("```") ? line.dropFirst(3).trimmingCharacters(in: .whitespaces) : nil
-            guard let info, info.hasPrefix("reprise") || info == "output" else { text.append(line); i += 1; continue }
-            guard let close = lines[(i + 1)...].firstIndex(where: { $0.hasPrefix("```") }) else {
-                throw CommandLineError(message: "\(path):\(i + 1): the ```\(info) block is never closed")
+            // A fence (CommonMark): n ≥ 3 backticks, then the info string; it is closed by a line of ≥ n backticks
+            // alone. Only an info string whose first word is exactly "reprise", or exactly "output", is ours; any
+            // other fenced block (e.g. a ````md example that shows a ```reprise block) is copied as text, unrun.
+            let fence = line.prefix { $0 == "`" }.count
+            guard fence >= 3 else { text.append(line); i += 1; continue }
+            let info = line.dropFirst(fence).trimmingCharacters(in: .whitespaces)
+            let closes = { (l: String) -> Bool in
+                let ticks = l.prefix { $0 == "`" }.count
+                return ticks >= fence && l.dropFirst(ticks).allSatisfy { $0 == " " || $0 == "\t" }
+            }
+            guard let close = lines[(i + 1)...].firstIndex(where: closes) else {
+                throw CommandLineError(message: "\(path):\(i + 1): the \(String(repeating: "`", count: fence))\(info) block is never closed")
+            }
+            let ours = info.split(separator: " ").first == "reprise" || info == "output"
+            guard ours else {
+                text.append(contentsOf: lines[i...close])
+                i = close + 1
+                continue
             }
             let body = lines[(i + 1)..<close].joined(separator: "\n")
             flushText()
@@ -54,9 +68,10 @@ struct NotebookDocument {
             } else {
                 var expected: Int32 = 0
                 for word in info.split(separator: " ").dropFirst() {
-                    guard word.hasPrefix("exit="), let n = Int32(word.dropFirst(5)) else {
-                        throw CommandLineError(message: "\(path):\(i + 1): unknown block option \"\(word)\" (expected exit=N)")
+                    guard word.hasPrefix("exit="), let n = Int32(word.dropFirst(5)), (0...255).contains(n) else {
+                        throw CommandLineError(message: "\(path):\(i + 1): block option \"\(word)\": expected exit=N with N in 0…255")
                     }
+                    guard expected == 0 else { throw CommandLineError(message: "\(path):\(i + 1): exit= given twice") }
                     expected = n
                 }
                 parts.append(.command(info: info, body: body, expectedExit: expected))
@@ -64,6 +79,12 @@ struct NotebookDocument {
             i = close + 1
         }
         flushText()
+    }
+
+    static func longestBacktickRun(_ text: String) -> Int {
+        var longest = 0, run = 0
+        for ch in text { if ch == "`" { run += 1; longest = max(longest, run) } else { run = 0 } }
+        return longest
     }
 
     /// The document as written back: LF, or CRLF when the file used CRLF throughout.
@@ -74,7 +95,11 @@ struct NotebookDocument {
             switch part {
             case .text(let t): return t
             case .command(let info, let body, _): return "```\(info)\n\(body)\(body.isEmpty ? "" : "\n")```"
-            case .output(let o): return "```output\n\(o)\(o.isEmpty ? "" : "\n")```"
+            case .output(let o):
+                // A fence longer than any run of backticks in the output, so no output can close its block early
+                // or inject a block of its own.
+                let fence = String(repeating: "`", count: max(3, Self.longestBacktickRun(o) + 1))
+                return "\(fence)output\n\(o)\(o.isEmpty ? "" : "\n")\(fence)"
             }
         }.joined(separator: "\n") + "\n"
     }

@@ -101,6 +101,10 @@ func trainVariants(_ target: RankTarget, _ resolved: (archive: Archive, plan: St
     for (k, p) in pairs.enumerated() {
         var spec = plan.runs[p]
         spec.training = recipe(spec.training)
+        // The same recipe would be the ground-truth run itself (same manifest, same run ID): no ranking run at all.
+        guard spec.training != plan.runs[p].training else {
+            throw CommandLineError(message: "\(what): this recipe equals the study's own (the ground-truth run); change it, e.g. fewer --epochs than the study's \(plan.runs[p].training.epochs)")
+        }
         let problems = spec.check().problems
         guard problems.isEmpty else { throw CommandLineError(message: problems.joined(separator: "; ")) }
         let trainer = Trainer(spec: spec, workers: Workers(target.threads))
