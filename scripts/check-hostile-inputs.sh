@@ -73,6 +73,8 @@ run_spec '"stemWidth":8' '"stemWidth":8,"depth":3' 'unknown key "architecture.de
 # Study specs: names that become paths, and every field.
 study() { sed "s|$1|$2|" "$ROOT/fixtures/studies/tiny.json" > study.json; expect 2 "$3" -- "$R" study run study.json --archive ar --out out; }
 study '"name": "tiny"' '"name": "../escape"' 'study.json: field "name" = "../escape"'
+study '"family": \["digits", "digits-5", "digits-2"\]' '"family": ["digits", "synthetic-2"]' 'field "family[1]" = "synthetic-2": must be a classSubset'
+expect 2 "inside the archive" -- "$R" study run "$ROOT/fixtures/studies/tiny.json" --archive ar --out ar/objects
 study '"name": "tiny"' '"name": "/tmp/abs"' 'field "name" = "/tmp/abs"'
 study '"name": "tiny"' '"name": ""' 'field "name" = ""'
 study '"name": "tiny"' '"name": "a\\nb"' 'field "name" = "a\nb"'
@@ -116,6 +118,8 @@ expect $OPT "w_se = round(" -- "$R" train --archive ar --stem-width 4 --depths 1
 expect $OPT "--kind shortreg: must be train, proxies or synthetic" -- "$R" ls --archive ar --kind shortreg
 
 # Claims: an empty or malformed argument list is a line, never a trap.
+mkdir -p claims && printf 'id,paper,location,published,analysis,input,arguments,note\n' > claims/empty.csv
+expect 2 "no claims" -- "$R" verify claims/empty.csv
 mkdir -p claims && cp "$ROOT/fixtures/published/transfer-appendix-a.csv" claims/t.csv
 claim() { printf 'id,paper,location,published,analysis,input,arguments,note\nc,p,l,0.5,%s,t.csv,%s,n\n' "$1" "$2" > claims/c.csv; expect 2 "$3" -- "$R" verify claims/c.csv; }
 claim mean 'column=mean()' 'c.csv:2: mean: field "arguments.column" = "mean()"'

@@ -37,3 +37,24 @@ func requireOutputDirectory(_ path: String, option: String = "--out") throws {
         throw ValidationError("\(option) \(SpecCheck.quote(path)): must name a directory (not empty, not an existing file, no NUL or newline)")
     }
 }
+
+/// Tables and figures never go inside the archive (its folders hold only what FORMAT.md lists; fsck would report them).
+func refuseOutputInsideArchive(_ out: String, _ archive: String) throws {
+    func resolved(_ path: String) -> String {
+        var p = (path as NSString).standardizingPath
+        if !p.hasPrefix("/") { p = FileManager.default.currentDirectoryPath + "/" + p }
+        // Resolve the longest existing prefix (symlinks included); the rest is appended as written.
+        var head = p, tail: [String] = []
+        while realpath(head, nil) == nil && head != "/" && !head.isEmpty {
+            tail.insert((head as NSString).lastPathComponent, at: 0)
+            head = (head as NSString).deletingLastPathComponent
+        }
+        guard let r = realpath(head, nil) else { return p }
+        defer { free(r) }
+        return ([String(cString: r)] + tail).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
+    }
+    let o = resolved(out), a = resolved(archive)
+    if o == a || o.hasPrefix(a + "/") {
+        throw CommandLineError(message: "--out \(out): inside the archive \(archive); write tables and figures elsewhere (e.g. --out study-output)")
+    }
+}

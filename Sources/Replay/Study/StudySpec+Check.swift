@@ -47,6 +47,16 @@ extension StudySpec {
         }
         if Set(family).count != family.count { c.fail("family", "must not repeat a label") }
         if !family.contains(reference) { c.fail("family", "the family must include the reference \"\(reference)\"") }
+        // A family member is a class subset of the reference's data (the paper's ImageNet-X): same source, with a
+        // classSubset; anything else would be reported as the "closest class-subset member" of Table 3.
+        if let ref = datasets.first(where: { $0.label == reference }) {
+            for (i, f) in family.enumerated() where f != reference {
+                guard let member = datasets.first(where: { $0.label == f }) else { continue }
+                if member.dataset.name != ref.dataset.name || member.dataset.classSubset == nil {
+                    c.fail("family[\(i)]", SpecCheck.quote(f), "must be a classSubset of the reference's dataset \"\(ref.dataset.name)\" (it is \"\(member.dataset.name)\"\(member.dataset.classSubset == nil ? " with no classSubset" : ""))")
+                }
+            }
+        }
         c.count(seeds, "seeds", in: 1...100)
         if Set(seeds).count != seeds.count { c.fail("seeds", "\(seeds)", "must not repeat a seed") }
         if let quick {

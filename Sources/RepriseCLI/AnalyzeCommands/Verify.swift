@@ -44,6 +44,8 @@ struct Verify: ParsableCommand {
             } catch let error as CSVTable.Error {
                 throw CommandLineError(message: error.description)
             }
+            // A claims file with no claims checks nothing: bad input, not "everything reproduced".
+            guard !results.isEmpty else { throw CommandLineError(message: "\(claims): no claims (only a header?); a claims file lists at least one published number") }
             let report = VerifyReport(results: results, source: claims)
             print(report.table.rendered(output), terminator: output == .json || output == .csv ? "" : "\n")
             if output == .csv || output == .json { writeStandardError(report.summary + "\n") }

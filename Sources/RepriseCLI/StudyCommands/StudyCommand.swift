@@ -60,6 +60,7 @@ struct StudyRun: ParsableCommand {
         try reporting {
             var study = try StudySpec.load(path: spec)
             if quick { study = try study.quickVariant() }
+            try refuseOutputInsideArchive(out, location.path)
             let archive = try location.openOrCreate()
             let start = Date()
             let plan = try StudyPlan(spec: study) { writeStandardError("\($0)\n") }
@@ -94,6 +95,7 @@ struct StudyAnalyze: ParsableCommand {
 
     func run() throws {
         try reporting {
+            try refuseOutputInsideArchive(out, location.path)
             let archive = try location.open()
             try writeTables(study: try archive.study(named: study), archive: archive, out: out)
         }
