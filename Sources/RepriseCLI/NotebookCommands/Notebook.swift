@@ -45,9 +45,11 @@ struct NotebookDocument {
             // A fence (CommonMark): n ≥ 3 backticks, then the info string; it is closed by a line of ≥ n backticks
             // alone. Only an info string whose first word is exactly "reprise", or exactly "output", is ours; any
             // other fenced block (e.g. a ````md example that shows a ```reprise block) is copied as text, unrun.
+            // (CommonMark: the info string of a backtick fence contains no backtick, so a line of prose that starts
+            // with an inline code span such as ```` ```reprise ```` is text.)
             let fence = line.prefix { $0 == "`" }.count
-            guard fence >= 3 else { text.append(line); i += 1; continue }
             let info = line.dropFirst(fence).trimmingCharacters(in: .whitespaces)
+            guard fence >= 3, !info.contains("`") else { text.append(line); i += 1; continue }
             let closes = { (l: String) -> Bool in
                 let ticks = l.prefix { $0 == "`" }.count
                 return ticks >= fence && l.dropFirst(ticks).allSatisfy { $0 == " " || $0 == "\t" }
