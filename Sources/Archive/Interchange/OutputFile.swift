@@ -19,7 +19,7 @@ public enum OutputFile {
             let fd = open(target.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0o644)
             guard fd >= 0 else { throw ArchiveError.errno(target.path, "open for writing") }
             defer { close(fd) }
-            try writeAll(fd, bytes, path: target.path)
+            try DurableFile.writeAll(fd, bytes, path: target.path)
             return
         }
         let folder = (target.path as NSString).deletingLastPathComponent
@@ -28,7 +28,7 @@ public enum OutputFile {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ArchiveError.errno(target.path, "create (temporary file \(temporary))") }
         do {
-            try writeAll(fd, bytes, path: target.path)
+            try DurableFile.writeAll(fd, bytes, path: target.path)
             if fsync(fd) != 0 { throw ArchiveError.errno(target.path, "fsync") }
             close(fd)
             if rename(temporary, target.path) != 0 { throw ArchiveError.errno(target.path, "rename") }
@@ -68,17 +68,5 @@ public enum OutputFile {
             throw ArchiveError.notFound("\(path): folder \(folder) does not exist")
         }
         return (path, false)
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var written = 0
-        while written < bytes.count {
-            let n = Foundation.write(fd, bytes.baseAddress! + written, min(bytes.count - written, 8 << 20))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ArchiveError.errno(path, "write")
-            }
-            written += n
-        }
     }
 }

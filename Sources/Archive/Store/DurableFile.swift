@@ -36,15 +36,7 @@ enum DurableFile {
 
         /// Writes all of `bytes` at the end of the file; throws (e.g. ENOSPC) naming the final path.
         func append(_ bytes: UnsafeRawBufferPointer) throws {
-            var written = 0
-            while written < bytes.count {
-                let n = Foundation.write(fd, bytes.baseAddress! + written, min(bytes.count - written, 8 << 20))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ArchiveError.errno(finalPathForErrors, "write")
-                }
-                written += n
-            }
+            try DurableFile.writeAll(fd, bytes, path: finalPathForErrors)
         }
 
         /// fsync, rename over `path` (atomic), fsync of `path`'s directory. On failure the temporary file is removed.
@@ -66,6 +58,20 @@ enum DurableFile {
         func discard() {
             close(fd)
             unlink(temporaryPath)
+        }
+    }
+
+    /// Writes all of `bytes` to `fd` in pieces of at most 8 MiB, retrying on EINTR; a failure (ENOSPC, EFBIG) throws
+    /// naming `path`.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + written, min(bytes.count - written, 8 << 20))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError.errno(path, "write")
+            }
+            written += n
         }
     }
 
