@@ -238,6 +238,25 @@ public enum HDF5Checkpoint {
     /// refused: libhdf5 reads them from the file's global heap, and a damaged heap made libhdf5 1.10.8 spin for minutes
     /// (Fuzz/regressions/HDF5Checkpoint/vlen-string-global-heap-hang).
     static func readStringAttribute(_ object: hid_t, _ name: String, path: String) throws -> String? {
+        try withAttribute(object, name, path: path) { attribute, type, space in
+            let size = H5Tget_size(type)
+            guard type >= 0, space >= 0, H5Tget_class(type) == H5T_STRING, H5Sget_simple_extent_npoints(space) == 1, size > 0, size <= 1 << 24 else {
+                throw ArchiveError.malformed(path: path, reason: "attribute \(name): not one string; not imported")
+            }
+            guard H5Tis_variable_str(type) == 0 else {
+                throw ArchiveError.malformed(path: path, reason: "attribute \(name): a variable-length string; write it fixed-length (h5py: numpy.bytes_(…)); not imported")
+            }
+            var bytes = [UInt8](repeating: 0, count: size + 1)
+            guard H5Aread(attribute, type, &bytes) >= 0 else {
+                throw ArchiveError.malformed(path: path, reason: "attribute \(name): unreadable; not imported")
+            }
+            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    /// Opens root attribute `name` with its type and dataspace for `body` (closing all three after); nil when absent.
+    static func withAttribute<T>(_ object: hid_t, _ name: String, path: String,
+                                 _ body: (_ attribute: hid_t, _ type: hid_t, _ space: hid_t) throws -> T) throws -> T? {
         guard H5Aexists(object, name) > 0 else { return nil }
         let attribute = H5Aopen(object, name, reprise_h5p_default())
         guard attribute >= 0 else { throw ArchiveError.malformed(path: path, reason: "attribute \(name): unreadable; not imported") }
@@ -246,36 +265,19 @@ public enum HDF5Checkpoint {
         defer { H5Tclose(type) }
         let space = H5Aget_space(attribute)
         defer { H5Sclose(space) }
-        let size = H5Tget_size(type)
-        guard type >= 0, space >= 0, H5Tget_class(type) == H5T_STRING, H5Sget_simple_extent_npoints(space) == 1, size > 0, size <= 1 << 24 else {
-            throw ArchiveError.malformed(path: path, reason: "attribute \(name): not one string; not imported")
-        }
-        guard H5Tis_variable_str(type) == 0 else {
-            throw ArchiveError.malformed(path: path, reason: "attribute \(name): a variable-length string; write it fixed-length (h5py: numpy.bytes_(…)); not imported")
-        }
-        var bytes = [UInt8](repeating: 0, count: size + 1)
-        guard H5Aread(attribute, type, &bytes) >= 0 else {
-            throw ArchiveError.malformed(path: path, reason: "attribute \(name): unreadable; not imported")
-        }
-        return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        return try body(attribute, type, space)
     }
 
     /// A root attribute holding one integer; nil when absent.
     static func readIntAttribute(_ object: hid_t, _ name: String, path: String) throws -> Int64? {
-        guard H5Aexists(object, name) > 0 else { return nil }
-        let attribute = H5Aopen(object, name, reprise_h5p_default())
-        guard attribute >= 0 else { throw ArchiveError.malformed(path: path, reason: "attribute \(name): unreadable; not imported") }
-        defer { H5Aclose(attribute) }
-        let type = H5Aget_type(attribute)
-        defer { H5Tclose(type) }
-        let space = H5Aget_space(attribute)
-        defer { H5Sclose(space) }
-        var v: Int64 = 0
-        guard type >= 0, space >= 0, H5Tget_class(type) == H5T_INTEGER, H5Sget_simple_extent_npoints(space) == 1,
-              H5Aread(attribute, reprise_h5t_native_int64(), &v) >= 0 else {
-            throw ArchiveError.malformed(path: path, reason: "attribute \(name): not one integer; not imported")
+        try withAttribute(object, name, path: path) { attribute, type, space in
+            var v: Int64 = 0
+            guard type >= 0, space >= 0, H5Tget_class(type) == H5T_INTEGER, H5Sget_simple_extent_npoints(space) == 1,
+                  H5Aread(attribute, reprise_h5t_native_int64(), &v) >= 0 else {
+                throw ArchiveError.malformed(path: path, reason: "attribute \(name): not one integer; not imported")
+            }
+            return v
         }
-        return v
     }
 }
 
