@@ -57,6 +57,27 @@ declare -A committed_by lost_by trials_by   # per command: runs committed, runs 
 problems=()
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 ms() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }   # milliseconds as seconds for sleep
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+alive() {  # alive PID: running or stopped, not a zombie (kill -0 succeeds on a zombie not yet reaped)
+  local state; state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) && [[ -n $state && $state != Z ]]
+}
+holds_exclusive_flock() { grep -qE "^[0-9]+: FLOCK +ADVISORY +WRITE $1 " /proc/locks; }
+stop_outside_locks() {  # stop_outside_locks PID: SIGSTOP it at a moment it holds no exclusive flock (retries 10 s)
+  local limit=$(( $(now_ms) + 10000 ))
+  while alive $1; do
+    kill -STOP $1 2>/dev/null
+    until [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) != [RSD] ]]; do sleep 0.001; done   # stopped now
+    holds_exclusive_flock $1 || return 0
+    (( $(now_ms) < limit )) || { problems+=("could not stop $1 outside its locks in 10 s"); kill -CONT $1; return 1; }
+    kill -CONT $1 2>/dev/null; sleep 0.003
+  done
+}
+wait_or_kill() {  # wait_or_kill PID SECONDS WHAT: wait for it, or kill it after SECONDS and record a problem (no hang)
+  local limit=$(( $(now_ms) + $2 * 1000 ))
+  while alive $1 && (( $(now_ms) < limit )); do sleep 0.05; done
+  if alive $1; then problems+=("$3 did not end in $2 s (killed)"); kill -KILL $1 2>/dev/null; fi
+  wait $1
+}
 last_report_ms=0   # reset before the first trial
 report() {  # report NAME DETAIL: one line for the trial (and its time); the problems collected since the last report decide it
   local now; now=$(now_ms)
@@ -135,7 +156,7 @@ ref_checkpoints=$(awk -v r="$train_run" '$1 == r { print $3 }' "$work/ref.snap")
 # An unfinished copy of the train run: killed as soon as its first record (epoch 0) is committed.
 cp -a "$work/empty" "$work/unfinished"
 "$R" train --archive "$work/unfinished" "${train_args[@]}" >/dev/null 2>&1 & pid=$!
-until [[ -e $work/unfinished/refs/runs/$train_run ]] || ! kill -0 $pid 2>/dev/null; do sleep 0.02; done
+until [[ -e $work/unfinished/refs/runs/$train_run ]] || ! alive $pid; do sleep 0.02; done
 kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
 # Import/merge target: runs 0-19 and the unfinished train run. Source: runs 0-29, 200-203 (1.5 MiB), the finished train run.
 cp -a "$work/small" "$work/target"; "$R" archive merge "$work/target" "$work/unfinished" >/dev/null
@@ -188,7 +209,7 @@ kill_trial() {
     # Kill points by the clock mostly land before gc's sweep (a few ms after start-up): kill once any of a sample of
     # the unreferenced objects is gone.
     local gone=0 path
-    while (( !gone )) && kill -0 $pid 2>/dev/null; do
+    while (( !gone )) && alive $pid; do
       for path in "${orphan_sample[@]}"; do [[ -e $a/objects/$path ]] || gone=1; done
     done
     at="in its sweep"
@@ -196,7 +217,7 @@ kill_trial() {
     # Uniform kill points rarely land in import's and merge's short commit phase (everything is verified and stored
     # first): kill as soon as the first new run ref appears, i.e. between two of its commits.
     local refs n0; n0=$(grep -c . "$t.pre")
-    while kill -0 $pid 2>/dev/null; do refs=("$a"/refs/runs/*); (( ${#refs[@]} > n0 )) && break; sleep 0.003; done
+    while alive $pid; do refs=("$a"/refs/runs/*); (( ${#refs[@]} > n0 )) && break; sleep 0.003; done
     at="at its first new run ref"
   else
     sleep "$(ms $delay)"
@@ -379,25 +400,29 @@ concurrent_trial() {
 }
 # Two `train` of the same run at once (a command run again while it still runs, overlapping study shards): the slower
 # one, stopped after it read the record, commits its next epoch after the faster one completed the run.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 same_run_trial() {
   local a=$work/same-run f=$work/same-run.f b ticks
   local long=(--dataset digits --stem-width 8 --depths 1,2 --widths 16,32 --strides 1,2 --batch 32 --epochs 6 --threads 1)
   "$R" train --archive "$a" "${long[@]}" > "$f.a" 2>&1 & local first=$!
-  until compgen -G "$a/refs/runs/*" > /dev/null || ! kill -0 $first 2>/dev/null; do sleep 0.02; done
+  until compgen -G "$a/refs/runs/*" > /dev/null || ! alive $first; do sleep 0.02; done
   "$R" train --archive "$a" "${long[@]}" > "$f.b" 2>&1 & b=$!
-  # Stop the second once it has trained for 0.5 s of CPU (so it has read the run's record and is in an epoch).
+  # Stop the second once it has trained for 0.5 s of CPU (so it has read the run's record and is in an epoch), at a
+  # moment it holds no exclusive flock: stopped inside a commit (holding refs/runs), it would block the first's next
+  # commit for ever — the hang of CI run 25.
   ticks=$(getconf CLK_TCK)
-  while kill -0 $b 2>/dev/null && (( $(cpu_ticks $b) < ticks / 2 )); do sleep 0.02; done
-  kill -STOP $b 2>/dev/null
-  wait $first; local status=$?
+  local limit=$(( $(now_ms) + 120000 ))
+  while alive $b && (( $(cpu_ticks $b) < ticks / 2 && $(now_ms) < limit )); do sleep 0.02; done
+  stop_outside_locks $b
+  wait_or_kill $first 300 "the first train"; local status=$?
   local ref; ref=$(compgen -G "$a/refs/runs/*" | head -1)
   snapshot "$a" > "$f.first"
   (( status == 0 )) && grep -q " completed " "$f.first" || problems+=("first train: exit $status, $(cat "$f.first")")
   # Let the second run on to its next commit, and kill it there.
   local target; target=$(<"$ref")
   kill -CONT $b 2>/dev/null
-  while [[ $(<"$ref") == "$target" ]] && kill -0 $b 2>/dev/null; do sleep 0.002; done
+  limit=$(( $(now_ms) + 300000 ))
+  while [[ $(<"$ref") == "$target" ]] && alive $b && (( $(now_ms) < limit )); do sleep 0.002; done
+  (( $(now_ms) < limit )) || problems+=("the second train neither changed the ref nor ended in 300 s")
   kill -KILL $b 2>/dev/null; { wait $b; } 2>/dev/null; local second=$?
   fsck_clean "$a" "after the second train was killed"
   snapshot "$a" > "$f.after"

@@ -9,9 +9,17 @@
 #  5. the text notebooks run and their outputs equal the committed ones (`notebook run --check`);
 #  6. the crash-consistency harness: kill trials, concurrent writers with gc, full disk, read-only (scripts/crash-harness.sh);
 #  7. every parser is fuzzed for a bounded time (scripts/fuzz.sh, under 5 minutes with its build).
+# Every step has a time limit far above its usual time (CI has 90 minutes; the whole command takes about 15 on the
+# 2-core VM): a hang fails its step with a line naming it, instead of using up CI's time with nothing reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift test -c release "$@"
+limited() {  # limited SECONDS WHAT CMD…: run CMD; past SECONDS, kill it (TERM, then KILL 30 s later) and fail
+  local seconds=$1 what=$2 status=0; shift 2
+  timeout --kill-after=30 "$seconds" "$@" || status=$?
+  if (( status == 124 || status == 137 )); then echo "test.sh: $what did not finish in $seconds s (a hang?)" >&2; fi
+  return $status
+}
+limited 1800 "swift test" swift test -c release "$@"
 
 echo "== interoperability: h5py reads an exported checkpoint"
 python3 -c "import h5py" 2>/dev/null || python3 -m pip install --quiet --user h5py 2>/dev/null || python3 -m pip install --quiet h5py
@@ -25,7 +33,7 @@ grep -q "^weights (100,) " "$work/out.txt" && grep -q "^@run_id $run$" "$work/ou
 echo "h5py interoperability: 1 passed, 0 failed"
 
 echo "== main job, quick variant: train, regenerate from the archive, rerun, replay a fixed run"
-"$bin" study run fixtures/studies/default.json --quick --archive "$work/study" --out "$work/first" > "$work/study.log" 2>&1 \
+limited 900 "the quick study" "$bin" study run fixtures/studies/default.json --quick --archive "$work/study" --out "$work/first" > "$work/study.log" 2>&1 \
   || { cat "$work/study.log"; exit 1; }
 grep "pairs;" "$work/study.log"
 "$bin" study analyze default-quick --archive "$work/study" --out "$work/second" > /dev/null
@@ -38,13 +46,13 @@ run="$("$bin" ls --archive "$work/study" --status completed | sed -n '3,$p' | gr
 grep -q "^bitwise identical$" "$work/replay.txt"
 
 echo "== hostile inputs: specs, options, names and notebooks give one-line errors and documented exit codes"
-bash scripts/check-hostile-inputs.sh "$bin"
+limited 600 "the hostile-input checks" bash scripts/check-hostile-inputs.sh "$bin"
 
 echo "== text notebooks: outputs match the committed files"
-"$bin" notebook run --check notebooks-text/*.md
+limited 600 "the notebooks" "$bin" notebook run --check notebooks-text/*.md
 
 echo "== crash consistency: SIGKILL at random points, gc beside writers, full disk, read-only archive"
-bash scripts/crash-harness.sh
+limited 1200 "the crash harness" bash scripts/crash-harness.sh
 
 echo "== fuzz: every parser under libFuzzer + ASan, time-bounded (Fuzz/README.md)"
-bash scripts/fuzz.sh
+limited 900 "fuzzing" bash scripts/fuzz.sh
