@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "RepriseCLI",
             dependencies: [
-                "Archive", "Kernels", "Replay", "Analyze", "SyntheticArchive", "COpenBLAS", "CKernels",
+                "Archive", "Kernels", "Replay", "Analyze", "SyntheticArchive", "CKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

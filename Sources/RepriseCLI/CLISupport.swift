@@ -53,6 +53,9 @@ func exitStatus(reporting error: Error) -> ExitCode {
     case let error as DatasetError:
         printError(error.description)
         return Exit.badInput
+    case let error as ReplayError:
+        printError(error.description)
+        return Exit.badInput
     case let error as CommandLineError:
         printError(error.message)
         return Exit.badInput

@@ -16,7 +16,7 @@ public enum SyntheticRuns {
         let depths = (0..<4).map { _ in JSONValue.integer(Int64(1 + next(16))) }
         let widths = (0..<4).map { _ in JSONValue.integer(Int64(8 * (1 + next(128)))) }
         return RunManifest(
-            kind: "synthetic",
+            kind: .synthetic,
             architecture: .object(["family": .string("anynet"), "depths": .array(depths), "widths": .array(widths)]),
             dataset: .object(["name": .string(datasets[index % datasets.count])]),
             datasetDigest: ObjectID(of: Data(datasets[index % datasets.count].utf8)).hex,

@@ -68,6 +68,6 @@ import Testing
             _ = try bad.validationSplit(of: train)
         }
         let a = ScratchArchive()
-        #expect(throws: DatasetError.self) { _ = try Trainer(spec: spec(patience: 2, validation: nil), workers: .serial).run(in: a.archive) }
+        #expect(throws: ReplayError.self) { _ = try Trainer(spec: spec(patience: 2, validation: nil), workers: .serial).run(in: a.archive) }
     }
 }

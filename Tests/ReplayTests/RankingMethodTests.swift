@@ -104,7 +104,7 @@ extension RankingMethodTests {
         let run = plainRun(epochs: 2)
         let config = ProxyRun.Config(batchSize: 16, proxies: [.snip, .gradNorm, .synflow], afterEpoch: 1, trainedWith: run.training)
         let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset, config: config, seed: run.seed)
-        #expect(throws: DatasetError.self) { try proxy.run(in: a.archive) }
+        #expect(throws: ReplayError.self) { try proxy.run(in: a.archive) }
         let trained = try Trainer(spec: run, workers: Workers(2)).run(in: a.archive)
         let record = try proxy.run(in: a.archive)
         // The same scores by hand: restore epoch 1 into a fresh model and score the same batch.
@@ -134,6 +134,6 @@ struct ShallowLearnerTests {
         #expect(one.trainAccuracy > 50 && one.testAccuracy > 50)
         var tooBig = ShallowLearner()
         tooBig.batchSize = train.count + 1
-        #expect(throws: DatasetError.self) { try tooBig.fit(train: train, test: test) }
+        #expect(throws: ReplayError.self) { try tooBig.fit(train: train, test: test) }
     }
 }

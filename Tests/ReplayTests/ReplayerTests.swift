@@ -52,3 +52,19 @@ import Testing
         }
     }
 }
+
+/// The dispatch on a run's kind lives in Replay (Replayer.replayAnyKind): synthetic runs are refused with a
+/// ReplayError naming the kind, and `replay(_:)` refuses any kind but train.
+@Suite struct ReplayKindDispatchTests {
+    @Test func syntheticRunsAreNotReplayed() throws {
+        let a = ScratchArchive()
+        var manifest = RunManifest(architecture: .object(["n": .integer(1)]), dataset: .object(["name": .string("digits")]),
+                                   datasetDigest: String(repeating: "0", count: 64), training: .object([:]), seed: 0,
+                                   repriseVersion: "test", kernelVersion: "test")
+        manifest.kind = .synthetic
+        let run = try a.archive.putManifest(manifest)
+        let replayer = Replayer(archive: a.archive, workers: .serial)
+        #expect(throws: ReplayError.notReplayable(run, .synthetic)) { try replayer.replayAnyKind(run) }
+        #expect(throws: ReplayError.notReplayable(run, .synthetic)) { try replayer.replay(run) }
+    }
+}

@@ -87,7 +87,7 @@ import Testing
         bad.architecture.seRatio = 2
         #expect(!bad.architecture.problems.isEmpty)
         let a = ScratchArchive()
-        #expect(throws: DatasetError.self) { _ = try Trainer(spec: bad, workers: .serial).run(in: a.archive) }
+        #expect(throws: ReplayError.self) { _ = try Trainer(spec: bad, workers: .serial).run(in: a.archive) }
         let json = String(decoding: try JSONEncoder().encode(smallDigitsRun().architecture), as: UTF8.self)
         #expect(!json.contains("seRatio"))
     }

@@ -23,7 +23,7 @@ import Foundation
 /// answers them in milliseconds, rebuilds with nothing but the archive, and adds no dependency to the build.
 public struct RunIndexEntry: Sendable, Equatable {
     public var run: ObjectID
-    public var kind: String
+    public var kind: RunKind
     public var dataset: String
     public var architectureID: String
     public var seed: Int64
@@ -47,7 +47,7 @@ public struct RunIndexEntry: Sendable, Equatable {
         self.recordObject = recordObject ?? ((try? ObjectID(of: JSONValue.canonicalBytes(of: record))) ?? run)
     }
 
-    init(run: ObjectID, kind: String, dataset: String, architectureID: String, seed: Int64, status: RunRecord.Status,
+    init(run: ObjectID, kind: RunKind, dataset: String, architectureID: String, seed: Int64, status: RunRecord.Status,
          reason: String, metrics: [String: Double], recordObject: ObjectID) {
         self.run = run; self.kind = kind; self.dataset = dataset; self.architectureID = architectureID; self.seed = seed
         self.status = status; self.reason = reason; self.metrics = metrics; self.recordObject = recordObject

@@ -37,7 +37,7 @@ enum RunIndexFile {
 
     static func line(_ e: RunIndexEntry) -> String {
         let metrics = e.metrics.keys.sorted().map { "\(escape($0))=\(e.metrics[$0]!)" }.joined(separator: ";")
-        return [e.run.hex, escape(e.kind), escape(e.dataset), e.architectureID, String(e.seed), e.status.rawValue, escape(e.reason), metrics,
+        return [e.run.hex, escape(e.kind.rawValue), escape(e.dataset), e.architectureID, String(e.seed), e.status.rawValue, escape(e.reason), metrics,
                 e.recordObject.hex].joined(separator: "\t")
     }
 
@@ -68,7 +68,8 @@ enum RunIndexFile {
             }
             i += 1
         }
-        return RunIndexEntry(run: run, kind: text(fields.1), dataset: text(fields.2), architectureID: text(fields.3), seed: seed,
+        guard let kind = RunKind(rawValue: text(fields.1)) else { return nil }
+        return RunIndexEntry(run: run, kind: kind, dataset: text(fields.2), architectureID: text(fields.3), seed: seed,
                              status: status, reason: text(fields.6), metrics: metrics, recordObject: recordObject)
     }
 

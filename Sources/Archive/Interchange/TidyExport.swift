@@ -46,7 +46,7 @@ public enum TidyExport {
     public static func tidyCSV(_ rows: [Row]) -> String {
         var out = "run_id,kind,dataset,architecture,seed,status,reason,metric,value\n"
         for row in rows {
-            let prefix = [row.run.hex, row.manifest.kind, row.datasetName, row.architectureID, String(row.manifest.seed),
+            let prefix = [row.run.hex, row.manifest.kind.rawValue, row.datasetName, row.architectureID, String(row.manifest.seed),
                           row.record.status.rawValue, row.record.reason ?? ""].map(csvField).joined(separator: ",")
             if row.record.metrics.isEmpty { out += prefix + ",,\n" }
             for (metric, value) in row.record.metrics.sorted(by: { $0.key < $1.key }) {
@@ -58,7 +58,7 @@ public enum TidyExport {
 
     /// The wide table's row key: runs agreeing on all three share a row (one per dataset).
     struct WideKey: Hashable, Comparable {
-        var architecture: String, kind: String, seed: Int64
+        var architecture: String, kind: RunKind, seed: Int64
         static func < (a: WideKey, b: WideKey) -> Bool {
             (a.architecture, a.kind, a.seed) < (b.architecture, b.kind, b.seed)
         }
@@ -81,7 +81,7 @@ public enum TidyExport {
         }
         var out = (["architecture", "kind", "seed"] + datasets).map(csvField).joined(separator: ",") + "\n"
         for key in table.keys.sorted() {
-            out += ([key.architecture, csvField(key.kind), String(key.seed)] + datasets.map { table[key]![$0].map { "\($0)" } ?? "" })
+            out += ([key.architecture, key.kind.rawValue, String(key.seed)] + datasets.map { table[key]![$0].map { "\($0)" } ?? "" })
                 .joined(separator: ",") + "\n"
         }
         return out

@@ -6,10 +6,8 @@ import Foundation
 /// so the run ID is also the manifest object's ID. Wall-clock times, host names and thread counts are *not* inputs:
 /// Reprise's kernels give the same bits for any thread count, so two machines running one manifest must agree.
 public struct RunManifest: Codable, Equatable, Sendable {
-    /// What kind of run: "train" (training, including FEAR's and shortreg's runs, which differ from the ground truth
-    /// in their recipe), "proxies" (zero-cost proxy scores at initialisation or at a checkpoint), or "synthetic"
-    /// (made by `reprise synthesize` for tests and benchmarks).
-    public var kind: String
+    /// What kind of run (RunKind: train, proxies or synthetic).
+    public var kind: RunKind
     /// The model, e.g. an AnyNet spec (stem, stages of depth/width/bottleneck/groups/stride, head).
     public var architecture: JSONValue
     /// How the dataset is made (source, subset, split, seed).
@@ -23,7 +21,7 @@ public struct RunManifest: Codable, Equatable, Sendable {
     /// Version of the arithmetic: changes whenever any kernel's order of operations changes.
     public var kernelVersion: String
 
-    public init(kind: String = "train", architecture: JSONValue, dataset: JSONValue, datasetDigest: String,
+    public init(kind: RunKind = .train, architecture: JSONValue, dataset: JSONValue, datasetDigest: String,
                 training: JSONValue, seed: Int64, repriseVersion: String, kernelVersion: String) {
         self.kind = kind
         self.architecture = architecture

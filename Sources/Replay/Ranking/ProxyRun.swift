@@ -34,12 +34,12 @@ public struct ProxyRun: Sendable {
     }
 
     public func manifest(datasetDigest: String) throws -> RunManifest {
-        try RunManifest.replay(kind: "proxies", architecture: architecture, dataset: dataset, datasetDigest: datasetDigest,
+        try RunManifest.replay(kind: .proxies, architecture: architecture, dataset: dataset, datasetDigest: datasetDigest,
                                training: config, seed: seed)
     }
 
     public init(manifest: RunManifest) throws {
-        guard manifest.kind == "proxies" else { throw DatasetError(path: "manifest", reason: "kind \(manifest.kind), not proxies") }
+        guard manifest.kind == .proxies else { throw ReplayError("manifest", "kind \(manifest.kind.rawValue), not proxies") }
         architecture = try manifest.architecture.decode(AnyNetSpec.self)
         dataset = try manifest.dataset.decode(DatasetSpec.self)
         config = try manifest.training.decode(Config.self)
@@ -49,19 +49,19 @@ public struct ProxyRun: Sendable {
     /// The scores (NaN and infinities included) and the seconds they took.
     public func scores(train: ImageDataset, test: ImageDataset, archive: Archive) throws -> (scores: [ZeroCostProxy: Double], seconds: Double) {
         guard train.count >= config.batchSize, config.batchSize >= 2 else {
-            throw DatasetError(path: dataset.name, reason: "proxy batch of \(config.batchSize) needs 2 ≤ batch ≤ \(train.count) training images")
+            throw ReplayError(dataset.name, "proxy batch of \(config.batchSize) needs 2 ≤ batch ≤ \(train.count) training images")
         }
         let start = Date()
         if architecture.seRatio != nil {
-            throw DatasetError(path: "proxy config", reason: "zero-cost proxies are not implemented for squeeze-excitation (RegNetY) architectures")
+            throw ReplayError("proxy config", "zero-cost proxies are not implemented for squeeze-excitation (RegNetY) architectures")
         }
         let model = AnyNetModel(spec: architecture, inputSize: train.height, seed: UInt64(bitPattern: seed))
         if let epoch = config.afterEpoch {
-            guard let recipe = config.trainedWith else { throw DatasetError(path: "proxy config", reason: "afterEpoch needs trainedWith") }
+            guard let recipe = config.trainedWith else { throw ReplayError("proxy config", "afterEpoch needs trainedWith") }
             let source = RunSpec(architecture: architecture, dataset: dataset, training: recipe, seed: seed)
             let run = try source.manifest(datasetDigest: DatasetSpec.digest(train: train, test: test)).runID()
             guard let record = try archive.record(of: run), let entry = record.checkpoints.first(where: { $0.epoch == epoch }) else {
-                throw DatasetError(path: "proxy config", reason: "the archive holds no checkpoint of epoch \(epoch) of training run \(run.short); train it first")
+                throw ReplayError("proxy config", "the archive holds no checkpoint of epoch \(epoch) of training run \(run.short); train it first")
             }
             try Trainer(spec: source, workers: .serial).restore(model, from: archive.getJSON(CheckpointRecord.self, entry.checkpoint), archive: archive)
         }
@@ -96,7 +96,11 @@ public struct ProxyRun: Sendable {
     }
 
     /// Recomputes an archived proxies run from its manifest and says whether the scores are bitwise the archived ones.
-    public static func replay(_ run: ObjectID, in archive: Archive) throws -> (identical: Bool, datasetDigestMatches: Bool, differences: [String]) {
+    /// What `replay` found: `identical` (every score's bits and the dataset digest agree), whether the dataset's
+    /// digest matches the manifest's, and one line per differing score.
+    public typealias Comparison = (identical: Bool, datasetDigestMatches: Bool, differences: [String])
+
+    public static func replay(_ run: ObjectID, in archive: Archive) throws -> Comparison {
         let manifest = try archive.manifest(run)
         let spec = try ProxyRun(manifest: manifest)
         guard let original = try archive.record(of: run) else { throw ArchiveError.unknownRun(run.hex) }

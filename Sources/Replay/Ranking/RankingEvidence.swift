@@ -76,14 +76,14 @@ public struct RankingEvidence: Sendable {
             let timings = try record.timings.map { try archive.getJSON(RunTimings.self, $0) }
             let spent = timings?.costPerEpoch.reduce(0, +) ?? 0
             switch manifest.kind {
-            case "proxies":
+            case .proxies:
                 guard let config = try? manifest.training.decode(ProxyRun.Config.self) else { continue }
                 for proxy in config.proxies {
                     add("proxy \(proxy.rawValue)" + (config.batchSize == 64 ? "" : " (batch \(config.batchSize))")
                         + (config.afterEpoch.map { " after epoch \($0)" } ?? ""), arch,
                         record.metrics[proxy.rawValue], spent)
                 }
-            case "train":
+            case .train:
                 guard let training = try? manifest.training.decode(TrainingConfig.self) else { continue }
                 if training.fear != nil {
                     add("fear", arch, record.metrics["fear_score"], spent)

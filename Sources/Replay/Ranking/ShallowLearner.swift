@@ -31,7 +31,7 @@ public struct ShallowLearner: Codable, Equatable, Sendable {
 
     public func fit(train: ImageDataset, test: ImageDataset, workers: Workers = .serial) throws -> Result {
         guard train.count >= batchSize, batchSize >= 1, epochs >= 1, features >= 1, hidden >= 1 else {
-            throw DatasetError(path: train.name, reason: "shallow learner needs at least one batch of \(batchSize) images and positive sizes")
+            throw ReplayError(train.name, "shallow learner needs at least one batch of \(batchSize) images and positive sizes")
         }
         let start = Date()
         let d = train.imageSize, c = train.classes

@@ -30,11 +30,28 @@ public struct Replayer {
 
     public init(archive: Archive, workers: Workers) { self.archive = archive; self.workers = workers }
 
+    /// What replaying a run found, by the run's kind.
+    public enum Outcome {
+        /// A training run: retrained and compared epoch by epoch.
+        case training(Report)
+        /// A zero-cost proxy run: its scores recomputed and compared bit for bit (ProxyRun.replay).
+        case proxies(ProxyRun.Comparison)
+    }
+
+    /// Replays a run of any kind Replay re-creates: `train` (`replay(_:)`) or `proxies` (`ProxyRun.replay`). The one
+    /// place that dispatches on the run's kind; a `synthetic` run throws `ReplayError`.
+    public func replayAnyKind(_ run: ObjectID) throws -> Outcome {
+        switch try archive.manifest(run).kind {
+        case .train: return .training(try replay(run))
+        case .proxies: return .proxies(try ProxyRun.replay(run, in: archive))
+        case .synthetic: throw ReplayError.notReplayable(run, .synthetic)
+        }
+    }
+
+    /// Retrains a `train` run and compares it with the archive (any other kind throws `ReplayError`).
     public func replay(_ run: ObjectID) throws -> Report {
         let manifest = try archive.manifest(run)
-        guard manifest.kind == "train" else {
-            throw DatasetError(path: run.short, reason: "replay handles runs of kind train; this run is \(manifest.kind)")
-        }
+        guard manifest.kind == .train else { throw ReplayError.notReplayable(run, manifest.kind) }
         guard let original = try archive.record(of: run) else { throw ArchiveError.unknownRun(run.hex) }
         // The comparison is by object ID, so the archived objects must be what their IDs say: read and re-hash every
         // checkpoint record, tensor and the eval log first (a damaged one throws `corruptObject`, exit 1), rather

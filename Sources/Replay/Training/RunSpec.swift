@@ -14,7 +14,7 @@ public struct RunSpec: Codable, Equatable, Sendable {
     }
 
     public func manifest(datasetDigest: String) throws -> RunManifest {
-        try RunManifest.replay(kind: "train", architecture: architecture, dataset: dataset, datasetDigest: datasetDigest,
+        try RunManifest.replay(kind: .train, architecture: architecture, dataset: dataset, datasetDigest: datasetDigest,
                                training: training, seed: seed)
     }
 
@@ -29,7 +29,7 @@ public struct RunSpec: Codable, Equatable, Sendable {
 
 extension RunManifest {
     /// A manifest of one of Replay's run kinds ("train", "proxies"), stamped with this Reprise and kernel version.
-    static func replay<Training: Encodable>(kind: String, architecture: AnyNetSpec, dataset: DatasetSpec, datasetDigest: String,
+    static func replay<Training: Encodable>(kind: RunKind, architecture: AnyNetSpec, dataset: DatasetSpec, datasetDigest: String,
                                             training: Training, seed: Int64) throws -> RunManifest {
         RunManifest(kind: kind, architecture: try JSONValue.from(architecture), dataset: try JSONValue.from(dataset),
                     datasetDigest: datasetDigest, training: try JSONValue.from(training), seed: seed,

@@ -47,18 +47,18 @@ public final class Trainer {
 
     public func run(in archive: Archive) throws -> Outcome {
         let problems = spec.check().problems
-        guard problems.isEmpty else { throw DatasetError(path: "run spec", reason: problems.joined(separator: "; ")) }
+        guard problems.isEmpty else { throw ReplayError("run spec", problems.joined(separator: "; ")) }
         let (fullTrain, test) = try data ?? spec.dataset.load()
         // The validation part (if any) is held out of training; the dataset digest covers the whole train part.
         let (train, validation) = try spec.dataset.validationSplit(of: fullTrain)
         if spec.training.earlyStoppingPatience != nil && validation == nil {
-            throw DatasetError(path: spec.dataset.name, reason: "early stopping needs a validation part: set the dataset's validationCount (reprise train --validation N)")
+            throw ReplayError(spec.dataset.name, "early stopping needs a validation part: set the dataset's validationCount (reprise train --validation N)")
         }
         guard train.count >= spec.training.batchSize else {
-            throw DatasetError(path: spec.dataset.name, reason: "\(train.count) training images, fewer than one batch of \(spec.training.batchSize)")
+            throw ReplayError(spec.dataset.name, "\(train.count) training images, fewer than one batch of \(spec.training.batchSize)")
         }
         guard train.classes == spec.architecture.classes, train.channels == spec.architecture.inputChannels, train.height == train.width else {
-            throw DatasetError(path: spec.dataset.name, reason: "dataset (\(train.classes) classes, \(train.channels) channels, \(train.height)×\(train.width)) does not fit the architecture (\(spec.architecture.classes) classes, \(spec.architecture.inputChannels) channels, square input)")
+            throw ReplayError(spec.dataset.name, "dataset (\(train.classes) classes, \(train.channels) channels, \(train.height)×\(train.width)) does not fit the architecture (\(spec.architecture.classes) classes, \(spec.architecture.inputChannels) channels, square input)")
         }
         let manifest = try spec.manifest(datasetDigest: DatasetSpec.digest(train: fullTrain, test: test))
         let run = try archive.putManifest(manifest)
@@ -122,7 +122,7 @@ public final class Trainer {
                 : spec.training.learningRate(epoch: epoch - 1)
             let stepsPerEpoch = train.count / batch
             guard stepsPerEpoch >= 1 else {
-                throw DatasetError(path: spec.dataset.name, reason: "\(train.count) training images, fewer than one stage-2 batch of \(batch)")
+                throw ReplayError(spec.dataset.name, "\(train.count) training images, fewer than one stage-2 batch of \(batch)")
             }
             let order = Philox(seed: UInt64(bitPattern: spec.seed)).permutation(train.count, purpose: .shuffle, epoch: epoch)
             var lossSum = 0.0, wrong = 0, seen = 0

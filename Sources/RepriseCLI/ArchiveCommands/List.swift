@@ -27,8 +27,8 @@ struct List: ParsableCommand {
     @Flag(help: "Rebuild the run index (index/runs, a cache) from the refs and objects first.") var rebuildIndex = false
 
     func validate() throws {
-        if let kind, !["train", "proxies", "synthetic"].contains(kind) {
-            throw ValidationError("--kind \(kind): must be train, proxies or synthetic (the kinds Reprise writes; FEAR and shortreg runs are kind train)")
+        if let kind, RunKind(rawValue: kind) == nil {
+            throw ValidationError("--kind \(kind): must be \(RunKind.allowedList) (the kinds Reprise writes; FEAR and shortreg runs are kind train)")
         }
         if let limit { try requireInteger(limit, "--limit", in: 0...Int(Int32.max), "rows printed") }
     }
@@ -69,7 +69,7 @@ struct List: ParsableCommand {
                     if !fieldFilters.allSatisfy({ Self.architectureField(architecture, $0.0) == $0.1 }) { continue }
                 }
                 if row.status == .failed || row.status == .diverged { failed += 1 }
-                shown.append([row.run.short, row.kind, row.dataset, row.architectureID, row.status.rawValue,
+                shown.append([row.run.short, row.kind.rawValue, row.dataset, row.architectureID, row.status.rawValue,
                               row.metrics["test_top1_error"].map { String(format: "%.2f", $0) } ?? "-"])
             }
             let total = shown.count

@@ -1,5 +1,4 @@
 import ArgumentParser
-import COpenBLAS
 import Foundation
 import Kernels
 import Replay
@@ -38,7 +37,7 @@ struct BenchKernels: ParsableCommand {
     }
 
     func run() throws {
-        if !modelOnly { gemmTable() }
+        if !modelOnly { try gemmTable() }
         let ours = modelThroughput()
         if let python = pytorch { try pytorchPeer(python: python, ours: ours) }
     }
@@ -94,7 +93,8 @@ struct BenchKernels: ParsableCommand {
         return rates
     }
 
-    func gemmTable() {
+    func gemmTable() throws {
+        let openBLAS = try OpenBLASPeer()
         print("SGEMM  C = A·B, single precision; micro-kernel: \(Gemm.usesAVX2 ? "AVX2/FMA 6×16" : "portable fmaf")")
         var peaks: [Int: Double] = [:]
         for t in threads {
@@ -106,7 +106,7 @@ struct BenchKernels: ParsableCommand {
         print("")
         print("shape                              threads   Reprise GF/s  OpenBLAS GF/s   ratio   of peak")
         for t in threads {
-            openblas_set_num_threads(Int32(t))
+            openBLAS.setThreadCount(t)
             let peak = peaks[t] ?? .nan
             for (name, m, n, k) in shapes {
                 let a = (0..<(m * k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
@@ -123,8 +123,7 @@ struct BenchKernels: ParsableCommand {
                     }
                 }
                 let blas = Stopwatch.best(repeats: 3) {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                                a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+                    openBLAS.multiply(m: m, n: n, k: k, a: a, b: b, c: &c)
                 }
                 let g1 = flops / ours / 1e9, g2 = flops / blas / 1e9
                 print(String(format: "%-34@ %7d %14.1f %14.1f %7.2f× %8.0f%%", name as NSString, t, g1, g2, g1 / g2, 100 * g1 / peak))

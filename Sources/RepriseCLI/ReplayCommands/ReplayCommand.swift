@@ -19,8 +19,15 @@ struct ReplayCommand: ParsableCommand {
         try reporting {
             let archive = try location.open()
             let run = try archive.resolveRun(runName)
-            if try archive.manifest(run).kind == "proxies" {
-                let result = try ProxyRun.replay(run, in: archive)
+            var replayer = Replayer(archive: archive, workers: Workers(threads))
+            let epochs = (try? RunSpec(manifest: archive.manifest(run)).training.epochs) ?? 1
+            let bar = TrainingProgress(epochs: epochs)
+            replayer.progress = bar.update
+            let outcome = try replayer.replayAnyKind(run)
+            let report: Replayer.Report
+            switch outcome {
+            case .training(let training): bar.finish(); report = training
+            case .proxies(let result):
                 print("replay of \(run.hex) (zero-cost proxies)")
                 if !result.datasetDigestMatches { print("the dataset's digest differs from the manifest's: the data files changed") }
                 for line in result.differences { print("  " + line) }
@@ -28,12 +35,6 @@ struct ReplayCommand: ParsableCommand {
                 if !result.identical { throw Exit.checkFailed }
                 return
             }
-            var replayer = Replayer(archive: archive, workers: Workers(threads))
-            let epochs = (try? RunSpec(manifest: archive.manifest(run)).training.epochs) ?? 1
-            let bar = TrainingProgress(epochs: epochs)
-            replayer.progress = bar.update
-            let report = try replayer.replay(run)
-            bar.finish()
             print("replay of \(run.hex) with \(threads) thread(s)")
             for e in report.epochs {
                 print(String(format: "epoch %3d  eval log %@  checkpoint %@", e.epoch,
