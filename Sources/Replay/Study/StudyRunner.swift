@@ -28,11 +28,10 @@ public final class StudyRunner {
         public var diverged = 0
     }
 
-    /// Trains the pairs at `positions` (all pairs when nil), `concurrentRuns` at a time, each run with
-    /// `workers.count / concurrentRuns` kernel threads (at least 1). Small models use two cores better as two runs
-    /// than as one run on two threads; results are the same bits either way (kernels are thread-count independent and
-    /// runs share nothing but the archive, whose writes are atomic). Runs start in plan order.
-    public func run(positions: [Int]? = nil, concurrentRuns: Int = 1) throws -> Summary {
+    /// Trains the pairs at `positions` (all pairs when nil), `concurrentRuns` at a time (default: one per thread),
+    /// with `workers` split among them as `ConcurrentRuns` defines; the bits are the same for any split. Runs start
+    /// in plan order.
+    public func run(positions: [Int]? = nil, concurrentRuns: Int? = nil) throws -> Summary {
         try archive.putStudy(plan.record)
         let todo = positions ?? Array(plan.runs.indices)
         var summary = Summary()
@@ -46,47 +45,33 @@ public final class StudyRunner {
             }
         }
         let totalCost = pending.map { plan.costs[$0] }.reduce(0, +)
-        let lanes = max(1, min(concurrentRuns, pending.count))
-        let threadsPerRun = max(1, workers.count / lanes)
         let lock = NSLock()
-        var next = 0, started = 0, doneCost = 0.0
-        var firstError: Error?
-        DispatchQueue.concurrentPerform(iterations: lanes) { _ in
-            let laneWorkers = lanes == 1 ? workers : Workers(threadsPerRun)
-            while true {
-                lock.lock()
-                guard firstError == nil, next < pending.count else { lock.unlock(); return }
-                let p = pending[next]
-                next += 1
-                willTrain?(p, started, pending.count, totalCost > 0 ? doneCost / totalCost : 0)
-                started += 1
-                lock.unlock()
-                do {
-                    let trainer = Trainer(spec: plan.runs[p], workers: laneWorkers)
-                    trainer.data = plan.data[plan.record.pairs[p].dataset]
-                    trainer.progress = { [weak self] e, s, steps in
-                        guard let self, let report = self.stepProgress else { return }
-                        lock.lock(); defer { lock.unlock() }
-                        report(p, e, s, steps)
-                    }
-                    let outcome = try trainer.run(in: archive)
-                    guard outcome.run == plan.record.pairs[p].run else {
-                        throw StudyError("internal: pair \(p) trained as run \(outcome.run.short), planned as \(plan.record.pairs[p].run.short)")
-                    }
-                    lock.lock()
-                    if outcome.resumedFrom != nil { summary.resumed += 1 } else { summary.trained += 1 }
-                    if outcome.record.status == .diverged { summary.diverged += 1 }
-                    doneCost += plan.costs[p]
-                    didTrain?(p, outcome.record, totalCost > 0 ? doneCost / totalCost : 1)
-                    lock.unlock()
-                } catch {
-                    lock.lock()
-                    if firstError == nil { firstError = error }
-                    lock.unlock()
-                }
+        var started = 0, doneCost = 0.0
+        let schedule = ConcurrentRuns(threads: workers, concurrentRuns: concurrentRuns, jobs: pending.count)
+        try schedule.forEach(starting: { job in
+            lock.lock(); defer { lock.unlock() }
+            willTrain?(pending[job], started, pending.count, totalCost > 0 ? doneCost / totalCost : 0)
+            started += 1
+        }) { job, laneWorkers in
+            let p = pending[job]
+            let trainer = Trainer(spec: plan.runs[p], workers: laneWorkers)
+            trainer.data = plan.data[plan.record.pairs[p].dataset]
+            trainer.progress = { [weak self] e, s, steps in
+                guard let self, let report = self.stepProgress else { return }
+                lock.lock(); defer { lock.unlock() }
+                report(p, e, s, steps)
             }
+            let outcome = try trainer.run(in: archive)
+            guard outcome.run == plan.record.pairs[p].run else {
+                throw StudyError("internal: pair \(p) trained as run \(outcome.run.short), planned as \(plan.record.pairs[p].run.short)")
+            }
+            lock.lock()
+            if outcome.resumedFrom != nil { summary.resumed += 1 } else { summary.trained += 1 }
+            if outcome.record.status == .diverged { summary.diverged += 1 }
+            doneCost += plan.costs[p]
+            didTrain?(p, outcome.record, totalCost > 0 ? doneCost / totalCost : 1)
+            lock.unlock()
         }
-        if let firstError { throw firstError }
         return summary
     }
 }

@@ -67,26 +67,18 @@ struct RankProxies: ParsableCommand {
             let start = Date()
             let lock = NSLock()
             var done = 0
-            var failure: Error?
-            let lanes = max(1, min(target.threads, pairs.count))
-            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                for (k, p) in pairs.enumerated() where k % lanes == lane {
-                    let run = plan.runs[p]
-                    let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset,
-                                         config: .init(batchSize: batchSize, afterEpoch: afterEpoch,
-                                                       trainedWith: afterEpoch == nil ? nil : run.training), seed: run.seed)
-                    do {
-                        let record = try proxy.run(in: archive, data: plan.data[label])
-                        lock.lock()
-                        done += 1
-                        writeStandardError("[\(done)/\(pairs.count)] arch \(plan.record.pairs[p].architecture)\(record.reason.map { " (\($0))" } ?? "")\n")
-                        lock.unlock()
-                    } catch {
-                        lock.lock(); if failure == nil { failure = error }; lock.unlock()
-                    }
-                }
+            // One architecture per thread at a time (proxies are scored on one thread each: ConcurrentRuns).
+            try ConcurrentRuns(threads: Workers(target.threads), jobs: pairs.count).forEach { k, _ in
+                let p = pairs[k], run = plan.runs[p]
+                let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset,
+                                     config: .init(batchSize: batchSize, afterEpoch: afterEpoch,
+                                                   trainedWith: afterEpoch == nil ? nil : run.training), seed: run.seed)
+                let record = try proxy.run(in: archive, data: plan.data[label])
+                lock.lock()
+                done += 1
+                writeStandardError("[\(done)/\(pairs.count)] arch \(plan.record.pairs[p].architecture)\(record.reason.map { " (\($0))" } ?? "")\n")
+                lock.unlock()
             }
-            if let failure { throw failure }
             print(String(format: "scored %d architectures of %@ on %@ with %d proxies in %.1f s", pairs.count, plan.record.name, label,
                          ZeroCostProxy.allCases.count, Date().timeIntervalSince(start)))
         }

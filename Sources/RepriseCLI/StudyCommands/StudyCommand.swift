@@ -70,7 +70,7 @@ struct StudyRun: ParsableCommand {
             runner.willTrain = display.willTrain
             runner.didTrain = display.didTrain
             runner.stepProgress = display.step
-            let summary = try runner.run(positions: positions, concurrentRuns: concurrentRuns ?? threads)
+            let summary = try runner.run(positions: positions, concurrentRuns: concurrentRuns)
             display.finish()
             let elapsed = Date().timeIntervalSince(start)
             print(String(format: "study %@: %d pairs%@; trained %d, resumed %d, already in the archive %d, diverged %d; %.1f s",
