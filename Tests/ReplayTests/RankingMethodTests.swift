@@ -95,6 +95,21 @@ import Testing
         #expect(!again.identical)
         #expect(again.differences.first?.hasPrefix("snip") == true)
     }
+
+    /// Scores made by another proxy arithmetic (here: a manifest without the field, i.e. version 1, written before
+    /// DoubleNetwork used Conv2D's references) are a different run, and replay refuses them rather than report a
+    /// difference that is only the arithmetic's.
+    @Test func proxyRunsOfAnotherArithmeticAreNotReplayed() throws {
+        let a = ScratchArchive()
+        let run = plainRun()
+        let current = ProxyRun(architecture: run.architecture, dataset: run.dataset, config: .init(batchSize: 16), seed: run.seed)
+        let old = ProxyRun(architecture: run.architecture, dataset: run.dataset, config: .init(batchSize: 16, arithmetic: nil), seed: run.seed)
+        #expect(try JSONValue.from(current.config).canonicalString.contains("\"arithmetic\":2"))
+        #expect(!(try JSONValue.from(old.config).canonicalString.contains("arithmetic")))
+        let record = try old.run(in: a.archive)
+        #expect(record.run != (try current.run(in: a.archive)).run)
+        #expect(throws: ReplayError.self) { try ProxyRun.replay(record.run, in: a.archive) }
+    }
 }
 
 extension RankingMethodTests {

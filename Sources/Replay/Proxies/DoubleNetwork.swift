@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// An `AnyNetModel` evaluated in double precision with plain loops: the network zero-cost proxies score.
 ///
@@ -46,66 +47,22 @@ final class DoubleNetwork {
         case head(pooled: [Double], pixels: Int, channels: Int)
     }
 
-    // MARK: convolution (direct, NHWC)
+    // MARK: convolution
 
-    struct ConvShape {
-        var batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, groups: Int
-        var padding: Int { (kernel - 1) / 2 }
-        var outHeight: Int { (height - 1) / stride + 1 }
-        var outWidth: Int { (width - 1) / stride + 1 }
-        init(_ u: AnyNetModel.ConvBNUnit, batch: Int) {
-            self.batch = batch; height = u.inHeight; width = u.inWidth; inChannels = u.geometry.inChannels
-            outChannels = u.geometry.outChannels; kernel = u.geometry.kernel; stride = u.geometry.stride; groups = u.geometry.groups
-        }
-
-        /// Calls body(input offset, weight offset, output offset, channels per group) for every (n, oh, ow, k, kh, kw)
-        /// whose input tap is inside the image; the caller's inner loop runs over the group's input channels.
-        func forEachTap(_ body: (Int, Int, Int, Int) -> Void) {
-            let cg = inChannels / groups, kg = outChannels / groups
-            for n in 0..<batch { for oh in 0..<outHeight { for ow in 0..<outWidth { for k in 0..<outChannels {
-                let g = k / kg
-                for kh in 0..<kernel {
-                    let ih = oh * stride - padding + kh
-                    guard ih >= 0 && ih < height else { continue }
-                    for kw in 0..<kernel {
-                        let iw = ow * stride - padding + kw
-                        guard iw >= 0 && iw < width else { continue }
-                        body(((n * height + ih) * width + iw) * inChannels + g * cg, ((k * kernel + kh) * kernel + kw) * cg,
-                             ((n * outHeight + oh) * outWidth + ow) * outChannels + k, cg)
-                    }
-                }
-            } } } }
-        }
-    }
-
-    func convForward(_ s: ConvShape, x: [Double], w: [Double]) -> [Double] {
-        var y = [Double](repeating: 0, count: s.batch * s.outHeight * s.outWidth * s.outChannels)
-        s.forEachTap { xi, wi, yi, cg in
-            var acc = 0.0
-            for c in 0..<cg { acc += x[xi + c] * w[wi + c] }
-            y[yi] += acc
-        }
-        return y
-    }
-
-    func convBackward(_ s: ConvShape, x: [Double], w: [Double], dy: [Double]) -> (dx: [Double], dw: [Double]) {
-        var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
-        s.forEachTap { xi, wi, yi, cg in
-            let g = dy[yi]
-            for c in 0..<cg {
-                dx[xi + c] += g * w[wi + c]
-                dw[wi + c] += g * x[xi + c]
-            }
-        }
-        return (dx, dw)
+    /// The unit's convolution for `batch` images: padding (k − 1)/2, as the float32 model. Its passes are Conv2D's
+    /// generic references (Conv2D+Reference.swift) run in Double: one definition of a convolution for both precisions.
+    static func convolution(_ u: AnyNetModel.ConvBNUnit, batch: Int) -> Conv2D {
+        Conv2D(batch: batch, height: u.inHeight, width: u.inWidth, inChannels: u.geometry.inChannels,
+               outChannels: u.geometry.outChannels, kernel: u.geometry.kernel, stride: u.geometry.stride,
+               padding: (u.geometry.kernel - 1) / 2, groups: u.geometry.groups)
     }
 
     // MARK: units
 
     func forward(_ u: AnyNetModel.ConvBNUnit, _ x: [Double], batch: Int) -> ConvRecord {
-        let s = ConvShape(u, batch: batch)
-        let y = convForward(s, x: x, w: values[u.weight])
-        let C = s.outChannels, M = y.count / C
+        let conv = Self.convolution(u, batch: batch)
+        let y = conv.referenceForward(x: x, w: values[u.weight])
+        let C = conv.outChannels, M = y.count / C
         var normalized = y, inverseStd = [Double](repeating: 1, count: C), z = y
         if batchNorm == .batchStatistics {
             for c in 0..<C {
@@ -124,19 +81,19 @@ final class DoubleNetwork {
         }
         if u.relu { for i in z.indices where z[i] < 0 { z[i] = 0 } }
         return ConvRecord(input: x, convOutput: y, normalized: normalized, inverseStd: inverseStd, output: z,
-                          outHeight: s.outHeight, outWidth: s.outWidth)
+                          outHeight: conv.outHeight, outWidth: conv.outWidth)
     }
 
     /// Returns dx; adds the unit's weight, γ and β gradients into `gradients`; reports (conv weight position, conv
     /// output, ∂L/∂conv output) to `convGradient`.
     func backward(_ u: AnyNetModel.ConvBNUnit, _ r: ConvRecord, _ dOut: [Double], batch: Int, gradients: inout [[Double]],
                   convGradient: ((Int, [Double], [Double]) -> Void)?) -> [Double] {
-        let s = ConvShape(u, batch: batch)
+        let conv = Self.convolution(u, batch: batch)
         var dz = dOut
         if u.relu { for i in dz.indices where r.output[i] <= 0 { dz[i] = 0 } }
         var dy = dz
         if batchNorm == .batchStatistics {
-            let C = s.outChannels, M = dz.count / C
+            let C = conv.outChannels, M = dz.count / C
             for c in 0..<C {
                 var dBeta = 0.0, dGamma = 0.0
                 for m in 0..<M { dBeta += dz[m * C + c]; dGamma += dz[m * C + c] * r.normalized[m * C + c] }
@@ -147,7 +104,8 @@ final class DoubleNetwork {
             }
         }
         convGradient?(u.weight, r.convOutput, dy)
-        let (dx, dw) = convBackward(s, x: r.input, w: values[u.weight], dy: dy)
+        let dx = conv.referenceBackwardData(dy: dy, w: values[u.weight])
+        let dw = conv.referenceBackwardWeights(x: r.input, dy: dy)
         for i in dw.indices { gradients[u.weight][i] += dw[i] }
         return dx
     }

@@ -19,10 +19,21 @@ public struct ProxyRun: Sendable {
         /// with `trainedWith` (it must be in the archive); nil = the initialisation. Both omitted from the manifest when nil.
         public var afterEpoch: Int?
         public var trainedWith: TrainingConfig?
-        public init(batchSize: Int = 64, proxies: [ZeroCostProxy] = ZeroCostProxy.allCases, afterEpoch: Int? = nil, trainedWith: TrainingConfig? = nil) {
+        /// The version of the proxies' double-precision arithmetic (`ProxyRun.arithmetic`); absent (nil) in manifests
+        /// written before it existed, which mean version 1. Part of the manifest, so scores computed by different
+        /// arithmetic are different runs.
+        public var arithmetic: Int?
+        public init(batchSize: Int = 64, proxies: [ZeroCostProxy] = ZeroCostProxy.allCases, afterEpoch: Int? = nil, trainedWith: TrainingConfig? = nil,
+                    arithmetic: Int? = ProxyRun.arithmetic) {
             self.batchSize = batchSize; self.proxies = proxies; self.afterEpoch = afterEpoch; self.trainedWith = trainedWith
+            self.arithmetic = arithmetic
         }
     }
+
+    /// Version of DoubleNetwork's arithmetic, recorded in every proxies manifest. 1: its own direct convolutions
+    /// (a product then an addition per tap and channel). 2 (2026-12-04): Conv2D's generic references in Double (one
+    /// fused multiply-add chain per output in (kh, kw, c) order). Bump it whenever the proxies' arithmetic changes.
+    public static let arithmetic = 2
 
     public var architecture: AnyNetSpec
     public var dataset: DatasetSpec
@@ -103,6 +114,10 @@ public struct ProxyRun: Sendable {
     public static func replay(_ run: ObjectID, in archive: Archive) throws -> Comparison {
         let manifest = try archive.manifest(run)
         let spec = try ProxyRun(manifest: manifest)
+        let version = spec.config.arithmetic ?? 1
+        guard version == arithmetic else {
+            throw ReplayError(run.short, "its proxy scores were computed by proxy arithmetic \(version); this Reprise computes version \(arithmetic), so it cannot replay them bit for bit (replay it with the Reprise that made it, or score the architecture again with reprise rank proxies)")
+        }
         guard let original = try archive.record(of: run) else { throw ArchiveError.unknownRun(run.hex) }
         let (train, test) = try spec.dataset.load()
         let digestMatches = DatasetSpec.digest(train: train, test: test) == manifest.datasetDigest
