@@ -35,4 +35,35 @@ import Testing
         #expect(digests == Self.tensorDigests)
         #expect(outcome.record.evalLog?.hex == Self.evalLog)
     }
+
+    /// The policies' bits: a FEAR run (threshold reached, then stage 2 with one trainable block, clipping and a fresh
+    /// SGD) and a run with precise BN and early stopping on a validation part. SHA-256 over every checkpoint's tensor
+    /// object IDs (all epochs, joined by "\n") and the eval log's ID. Produced by the Trainer before its refactor into
+    /// EpochPlan/FearSchedule/GradientClipping/EarlyStopping (commit f886cbc) and unchanged by it.
+    static let policyDigests: [String: String] = [
+        "fear": "9690c4a95a073ae2a4f37e0f3f2a2117d82bb539724ae0c5eaffc6a33c805106",  // 6 checkpoints (epochs 0–5)
+        "preciseBNEarlyStopping": "8b67c561850020e696ee294b157674b9ea2943ec7a669af0a29fe1dbd0ffcd3f",  // 5 checkpoints (epochs 0–4)
+    ]
+
+    @Test func trainingPoliciesGiveThePinnedBits() throws {
+        var fear = smallDigitsRun(epochs: 4, seed: 3)
+        fear.dataset.trainLimit = 480; fear.dataset.testLimit = 120
+        fear.training.fear = FearConfig(thresholdPercent: 40, stage2Epochs: 2, trainableBlocks: 1, gradientClip: 0.5)
+        var other = smallDigitsRun(epochs: 4, seed: 5)
+        other.dataset.trainLimit = 480; other.dataset.testLimit = 120; other.dataset.validationCount = 96
+        other.training.preciseBatchNormSamples = 96
+        other.training.earlyStoppingPatience = 1
+        for (name, spec) in [("fear", fear), ("preciseBNEarlyStopping", other)] {
+            let scratch = ScratchArchive()
+            let outcome = try Trainer(spec: spec, workers: Workers(2)).run(in: scratch.archive)
+            var ids: [String] = []
+            for entry in outcome.record.checkpoints {
+                ids += try scratch.archive.getJSON(CheckpointRecord.self, entry.checkpoint).tensors.map(\.object.hex)
+            }
+            ids.append(outcome.record.evalLog?.hex ?? "-")
+            let digest = ObjectID(of: Data(ids.joined(separator: "\n").utf8)).hex
+            print("pinned policy digest \(name): \(digest) (\(outcome.record.checkpoints.count) checkpoints, metrics \(outcome.record.metrics.keys.sorted()))")
+            #expect(digest == Self.policyDigests[name], "\(name)")
+        }
+    }
 }
