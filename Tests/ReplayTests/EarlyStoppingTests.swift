@@ -23,7 +23,7 @@ import Testing
         #expect(outcome.record.status == .completed)
         let log = try a.archive.getJSON(EvalLog.self, #require(outcome.record.evalLog))
         #expect(log.epochs.allSatisfy { $0.validationTop1Error != nil && $0.validationLoss != nil })
-        func best(upTo e: Int) -> Int { Trainer.bestValidationEpoch(EvalLog(epochs: Array(log.epochs.prefix(e))))! }
+        func best(upTo e: Int) -> Int { EarlyStopping.bestValidationEpoch(EvalLog(epochs: Array(log.epochs.prefix(e))))! }
         let last = log.epochs.last!.epoch
         for e in 1..<last { #expect(e - best(upTo: e) < patience, "should have stopped at epoch \(e)") }
         if last < 8 {

@@ -67,4 +67,20 @@ import Testing
         run.training.preciseBatchNormSamples = 10
         #expect(run.training.validate().contains { $0.contains("preciseBatchNormSamples") })
     }
+
+    /// Precise BN averages over ⌊samples / batch⌋ batches of the epoch's batch size, so with FEAR it needs at least one
+    /// stage-2 batch; a spec with fewer samples is refused, naming the field (before this check the trainer stopped on
+    /// a precondition, averaging over zero batches, in stage 2's first epoch).
+    @Test func preciseBatchNormNeedsOneStage2Batch() throws {
+        var run = smallDigitsRun(epochs: 2)  // batch size 32
+        run.training.preciseBatchNormSamples = 64
+        run.training.fear = FearConfig(thresholdPercent: 10, stage2Epochs: 1, stage2BatchSize: 128, trainableBlocks: 1)
+        let refused = run.training.validate()
+        #expect(refused.count == 1 && refused[0].contains("training.preciseBatchNormSamples")
+                && refused[0].contains("fear.stage2BatchSize = 128"), "\(refused)")
+        run.training.fear?.stage2BatchSize = 64
+        #expect(run.training.validate().isEmpty)
+        run.training.fear?.stage2BatchSize = nil
+        #expect(run.training.validate().isEmpty)
+    }
 }

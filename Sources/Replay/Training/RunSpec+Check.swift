@@ -122,6 +122,11 @@ extension TrainingConfig {
             c.number(fear.thresholdPercent, f + ".thresholdPercent", in: 0...100, openLower: true)
             c.integer(fear.stage2Epochs, f + ".stage2Epochs", in: SpecLimits.epochs)
             if let b = fear.stage2BatchSize { c.integer(b, f + ".stage2BatchSize", in: SpecLimits.batchSize) }
+            // Precise BN averages over ⌊samples / batch⌋ batches of the epoch's batch size: stage 2's must fit too.
+            if let b = fear.stage2BatchSize, preciseBatchNormSamples != 0, b > preciseBatchNormSamples {
+                c.fail(prefix + ".preciseBatchNormSamples", String(preciseBatchNormSamples),
+                       "must be at least one stage-2 batch (fear.stage2BatchSize = \(b)), or 0 (off)")
+            }
             c.number(fear.stage2LearningRate, f + ".stage2LearningRate", in: 0...10, openLower: true)
             c.integer(fear.trainableBlocks, f + ".trainableBlocks", in: 0...max(0, blocks ?? 64 * 16))
             c.number(fear.gradientClip, f + ".gradientClip", in: 0...1e6, openLower: true)
