@@ -33,14 +33,16 @@ let package = Package(
         ),
 
         // MARK: - Public libraries
-        .target(name: "Analyze", dependencies: ["Archive"]),
+        .target(name: "Analyze", dependencies: ["Archive", "SplitMix"]),
         .target(name: "Replay", dependencies: ["Archive", "Kernels"]),
         .target(
             name: "Archive",
-            dependencies: ["CZlib", "CHDF5", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CZlib", "CHDF5", "SplitMix", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["FORMAT.md"]
         ),
         .target(name: "Kernels", dependencies: ["CKernels"]),
+        /// The one seeded generator of reproducible draws outside training (Analyze, fsck) and of test inputs.
+        .target(name: "SplitMix"),
 
         /// Well-formed synthetic runs for tests, `reprise synthesize` and the archive benchmark; not a product, so no
         /// user of the Archive library gets it.
@@ -58,11 +60,14 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: - Tests
+        /// What every test target shares: the seeded inputs (SplitMix64, randomFloats, bits, randomBytes) and
+        /// TemporaryArchive.
+        .target(name: "TestSupport", dependencies: ["Archive", "SplitMix"], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CHDF5", "CZlib"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "SyntheticArchive", "CHDF5"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels"], exclude: ["golden"]),
-        .testTarget(name: "AnalyzeTests", dependencies: ["Analyze", "Archive"], exclude: ["golden"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "COpenBLAS", "TestSupport"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "SyntheticArchive", "CHDF5", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Archive", "Kernels", "Analyze", "TestSupport"], exclude: ["golden"]),
+        .testTarget(name: "AnalyzeTests", dependencies: ["Analyze", "Archive", "TestSupport"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,7 +8,7 @@ import Foundation
 ///     <root>/refs/tables/<table ID> a published table's object ID, one line
 ///     <root>/refs/derivations/<ID>  a derived table's object ID, one line
 ///     <root>/refs/studies/<ID>      a study plan's object ID, named by the SHA-256 of the canonical study spec
-///     <root>/index/                 the run index, a cache (RunIndex.swift)
+///     <root>/index/                 the run index, a cache (Index/: RunIndexFile, RunIndexRow, RunIndexEntry)
 ///     <root>/lock                   the writer/gc lock (ArchiveLock.swift)
 ///     <root>/tmp/                   temporary files of writes in progress
 ///

@@ -1,6 +1,7 @@
 import Analyze
 import Foundation
 import Testing
+import TestSupport
 
 /// The seeded percentile bootstrap against numpy/scipy on the same resamples (scripts/golden/bootstrap.py draws the
 /// indices with the documented SplitMix64 rule; the statistic and the quantiles are scipy's and numpy's).

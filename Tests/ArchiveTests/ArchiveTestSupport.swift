@@ -1,16 +1,6 @@
 import Archive
 import Foundation
-
-/// A fresh archive in a temporary directory, removed at deinit.
-final class TemporaryArchive {
-    let path: String
-    let archive: Archive
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-test-\(UUID().uuidString)").path
-        archive = try Archive.create(at: path)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
+import TestSupport
 
 /// A small manifest whose fields vary with `n`.
 func sampleManifest(_ n: Int) -> RunManifest {

@@ -2,6 +2,7 @@ import Archive
 import SyntheticArchive
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct BundleTests {
     @Test func exportImportRoundTrip() throws {

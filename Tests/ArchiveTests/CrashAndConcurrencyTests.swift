@@ -2,6 +2,7 @@ import Archive
 import SyntheticArchive
 import Foundation
 import Testing
+import TestSupport
 
 /// These tests run the real `reprise` binary in child processes.
 @Suite(.serialized) struct CrashAndConcurrencyTests {
@@ -22,7 +23,10 @@ import Testing
             if chunk.isEmpty { break }
             output.append(chunk)
         }
-        usleep(UInt32.random(in: 0...20_000))
+        // A fixed pause of 0–20 ms past the 30th report (seeded, so a failure can be rerun); where the kill lands
+        // still varies with the machine's timing.
+        var pause = SplitMix64(seed: 30)
+        usleep(UInt32(pause.next(below: 20_001)))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)

@@ -2,6 +2,7 @@ import Archive
 import SyntheticArchive
 import Foundation
 import Testing
+import TestSupport
 
 /// What `reprise` promises scripts (README, `reprise --help`): 0 success, 1 a check failed, 2 bad input or usage,
 /// 3 an I/O error; one line on stderr for an error, and no crash when stderr or stdout cannot be written.

@@ -2,6 +2,7 @@
 import SyntheticArchive
 import Foundation
 import Testing
+import TestSupport
 
 /// fsck checks every kind of ref and the exact bytes of every object; the run index is verified too.
 @Suite struct FsckCoverageTests {

@@ -2,6 +2,7 @@
 import SyntheticArchive
 import Foundation
 import Testing
+import TestSupport
 
 /// Sets a file's modification time `seconds` into the past.
 func backdate(_ path: String, by seconds: Int) {

@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct HDF5CheckpointTests {
     func sampleContents() -> HDF5Checkpoint.Contents {

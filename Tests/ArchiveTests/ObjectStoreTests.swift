@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct ObjectStoreTests {
     /// FIPS 180-2 / restic test vector: sha256("foobar").
@@ -23,7 +24,7 @@ import Testing
 
     @Test func tensorsAreStoredRawUnlessCompressionPays() throws {
         let t = try TemporaryArchive()
-        var rng = SystemRandomNumberGenerator()
+        var rng = SplitMix64(seed: 1)
         let noisy = (0..<50_000).map { _ in Float.random(in: -1...1, using: &rng) }
         let zeros = [Float](repeating: 0, count: 50_000)
         let a = try noisy.withUnsafeBufferPointer { try t.archive.putTensor($0) }
@@ -41,11 +42,7 @@ import Testing
     /// (one piece, one piece plus a byte, an unaligned tail of 5 bytes), and no temporary file is left behind.
     @Test(arguments: [(1 << 20), (4 << 20) - 16, (4 << 20) - 15, (9 << 20) + 5])
     func largeObjectsAreStoredExactlyByEitherPath(size: Int) throws {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(size)
-        let payload = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            for i in 0..<size { state = state &* 6364136223846793005 &+ 1442695040888963407; buffer[i] = UInt8(truncatingIfNeeded: state >> 56) }
-            count = size
-        }
+        let payload = randomBytes(size, seed: UInt64(size))
         var header = Array("RPRO".utf8) + [1, 0, 0, 0]
         withUnsafeBytes(of: UInt64(size).littleEndian) { header.append(contentsOf: $0) }
         let expectedID = ObjectID(of: Data(payload))

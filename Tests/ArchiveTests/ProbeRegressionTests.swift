@@ -2,6 +2,7 @@
 import Foundation
 import SyntheticArchive
 import Testing
+import TestSupport
 
 /// Cases a hostile probe of the archive commands found (2026-12-04), each now a clean error or a correct result.
 @Suite struct ProbeRegressionTests {

@@ -2,6 +2,7 @@
 import SyntheticArchive
 import Foundation
 import Testing
+import TestSupport
 
 /// A run stored step by step: a manifest, then one checkpoint per epoch, so tests can take copies mid-run.
 struct StagedRun {

@@ -1,6 +1,7 @@
 @testable import Archive
 import Foundation
 import Testing
+import TestSupport
 
 /// Run-index files from fuzzing (Fuzz/regressions/RunIndex/, replayed by scripts/fuzz.sh too). The index is a
 /// cache: a snapshot it cannot use is rebuilt from the refs, never trusted, and never a trap.

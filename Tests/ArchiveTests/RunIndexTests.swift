@@ -2,6 +2,7 @@
 import SyntheticArchive
 import Foundation
 import Testing
+import TestSupport
 
 /// The run index is a cache: whatever happens to it (journal lines lost in a crash, a corrupt or missing snapshot,
 /// concurrent commits), listing through it gives exactly what reading every ref, record and manifest gives.

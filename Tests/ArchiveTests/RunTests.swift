@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct RunTests {
     @Test func commitReadResolveAndGC() throws {

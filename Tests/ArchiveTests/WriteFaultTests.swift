@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Testing
+import TestSupport
 
 /// Faults while writing, injected for real in a child `reprise` process: a file-size limit (writes fail with EFBIG,
 /// as a full disk fails with ENOSPC) and a directory nobody may write into (immutable, which binds root too). Each must

@@ -1,5 +1,6 @@
 import Kernels
 import Testing
+import TestSupport
 
 /// Enumerated geometries: odd sizes, strides, padding, 1×1 (pointwise fast path), grouped and depthwise.
 let convShapes: [Conv2D] = [

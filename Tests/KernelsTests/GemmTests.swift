@@ -2,13 +2,9 @@ import CKernels
 import COpenBLAS
 import Kernels
 import Testing
+import TestSupport
 
 @Suite struct GemmTests {
-    @Test func splitMixFirstOutputMatchesPublishedValue() {
-        var rng = SplitMix64(seed: 0)
-        #expect(rng.next() == 0xE220_A839_7B1D_CDAF)
-    }
-
     /// Fast and reference GEMM agree bit for bit on enumerated odd shapes, every transpose, with and without accumulation.
     /// (22, 45, 10_007) is deep enough for `multiplyDeep` (few rows and columns, long k: a 1×1 weight gradient);
     /// (170, 530, 101) is wide enough to be split by columns among the workers.

@@ -1,6 +1,7 @@
 import CKernels
 import Kernels
 import Testing
+import TestSupport
 
 @Suite struct BatchNormTests {
     /// Fast Float training forward/backward vs the plain Double reference: the Float path rounds x̂, y and dx once or

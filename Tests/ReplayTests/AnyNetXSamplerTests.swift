@@ -1,6 +1,7 @@
 import Kernels
 import Replay
 import Testing
+import TestSupport
 
 @Suite struct AnyNetXSamplerTests {
     /// Hand applications of pycls's adjust_block_compatibility (see the doc comment for the steps).
@@ -56,7 +57,7 @@ import Testing
         sampler.stemWidth = 8
         sampler.maxDepth = 2
         sampler.maxWidth = 64
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         for spec in try sampler.sample(count: 2, seed: 11) {
             var training = TrainingConfig(epochs: 1, batchSize: 64)
             training.baseLearningRate = 0.05

@@ -3,6 +3,7 @@ import Foundation
 import Kernels
 @testable import Replay
 import Testing
+import TestSupport
 
 /// Validation part and early stopping (Replay issue: "optional early stopping on a validation split").
 @Suite(.serialized) struct EarlyStoppingTests {
@@ -17,7 +18,7 @@ import Testing
     /// The rule, checked on the log: the run ends at the first epoch e with e − best(e) ≥ patience (best = first epoch
     /// of lowest validation error up to e), or at the last epoch; every logged epoch has validation figures.
     @Test func stopsExactlyWhenThePatienceRunsOut() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let patience = 1
         let outcome = try Trainer(spec: spec(patience: patience), workers: Workers(2)).run(in: a.archive)
         #expect(outcome.record.status == .completed)
@@ -40,7 +41,7 @@ import Testing
     /// test above exercises the stop), and stopping, resuming and
     /// replaying keep the bits: a run interrupted after epoch 1 resumes to the same record.
     @Test func stopsEarlyHereAndResumesBitwise() throws {
-        let a = ScratchArchive(), b = ScratchArchive()
+        let a = try TemporaryArchive(), b = try TemporaryArchive()
         let whole = try Trainer(spec: spec(patience: 1), workers: Workers(2)).run(in: a.archive)
         #expect(whole.record.metrics["stopped_early"] == 1, "this recipe should stop before epoch 8: \(whole.record.metrics)")
         #expect(whole.record.checkpoints.last?.epoch == 3 && whole.record.metrics["best_validation_epoch"] == 2)
@@ -67,7 +68,7 @@ import Testing
             var bad = DatasetSpec(name: "digits"); bad.validationCount = train.count
             _ = try bad.validationSplit(of: train)
         }
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         #expect(throws: ReplayError.self) { _ = try Trainer(spec: spec(patience: 2, validation: nil), workers: .serial).run(in: a.archive) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Kernels
 import Replay
 import Testing
+import TestSupport
 
 /// The bits of a tiny fixed-seed run are pinned: any change to an arithmetic chain (GEMM, convolution, BN, loss, SGD,
 /// data order) changes these digests and fails this test. The fix is never to renew the digests alone: bump
@@ -22,7 +23,7 @@ import Testing
 
     @Test func aTinyFixedSeedRunGivesThePinnedBits() throws {
         #expect(KernelVersion.current == "kernels-1", "kernel version bumped: renew the pinned digests below")
-        let scratch = ScratchArchive()
+        let scratch = try TemporaryArchive()
         let outcome = try Trainer(spec: smallDigitsRun(epochs: 2, seed: 7), workers: Workers(2)).run(in: scratch.archive)
         #expect(outcome.record.status == .completed)
         var digests: [String] = []
@@ -54,7 +55,7 @@ import Testing
         other.training.preciseBatchNormSamples = 96
         other.training.earlyStoppingPatience = 1
         for (name, spec) in [("fear", fear), ("preciseBNEarlyStopping", other)] {
-            let scratch = ScratchArchive()
+            let scratch = try TemporaryArchive()
             let outcome = try Trainer(spec: spec, workers: Workers(2)).run(in: scratch.archive)
             var ids: [String] = []
             for entry in outcome.record.checkpoints {

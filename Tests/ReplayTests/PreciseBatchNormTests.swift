@@ -3,6 +3,7 @@ import Foundation
 import Kernels
 import Replay
 import Testing
+import TestSupport
 
 @Suite(.serialized) struct PreciseBatchNormTests {
     /// The stem's BN statistics after the precise pass equal the mean of the batch means and the mean of the batch
@@ -48,7 +49,7 @@ import Testing
         #expect(!String(decoding: without, as: UTF8.self).contains("precise"))
         run.training.preciseBatchNormSamples = 96
         #expect(String(decoding: try JSONEncoder().encode(run.training), as: UTF8.self).contains("\"preciseBatchNormSamples\":96"))
-        let a = ScratchArchive(), b = ScratchArchive()
+        let a = try TemporaryArchive(), b = try TemporaryArchive()
         let one = try Trainer(spec: run, workers: Workers(1)).run(in: a.archive)
         let two = try Trainer(spec: run, workers: Workers(2)).run(in: b.archive)
         #expect(one.run == two.run && one.record.deterministicPart == two.record.deterministicPart)

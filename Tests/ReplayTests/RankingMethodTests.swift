@@ -3,6 +3,7 @@ import Foundation
 import Kernels
 @testable import Replay
 import Testing
+import TestSupport
 
 /// FEAR and proxy runs are runs like any other: content-addressed, resumable, replayable bit for bit.
 @Suite(.serialized) struct RankingMethodTests {
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func fearTrainsToTheThresholdThenOnlyTheLastBlockAndHead() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let outcome = try Trainer(spec: fearRun(threshold: 40), workers: Workers(2)).run(in: a.archive)
         let record = outcome.record
         #expect(record.status == .completed)
@@ -49,7 +50,7 @@ import Testing
     }
 
     @Test func fearReplaysAndResumesBitForBit() throws {
-        let a = ScratchArchive(), b = ScratchArchive()
+        let a = try TemporaryArchive(), b = try TemporaryArchive()
         let whole = try Trainer(spec: fearRun(threshold: 40), workers: Workers(1)).run(in: a.archive)
         let s1 = Int(whole.record.metrics["fear_stage1_epochs"]!)
         let interrupted = Trainer(spec: fearRun(threshold: 40), workers: Workers(2))
@@ -62,7 +63,7 @@ import Testing
     }
 
     @Test func fearWithoutReachingTheThresholdHasNoScore() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let outcome = try Trainer(spec: fearRun(threshold: 100, epochs: 2), workers: Workers(2)).run(in: a.archive)
         #expect(outcome.record.status == .completed)
         #expect(outcome.record.metrics["fear_score"] == nil)
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func proxyRunsAreStoredAndReplayed() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let run = plainRun()
         let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset, config: .init(batchSize: 16), seed: run.seed)
         let record = try proxy.run(in: a.archive)
@@ -100,7 +101,7 @@ import Testing
     /// DoubleNetwork used Conv2D's references) are a different run, and replay refuses them rather than report a
     /// difference that is only the arithmetic's.
     @Test func proxyRunsOfAnotherArithmeticAreNotReplayed() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let run = plainRun()
         let current = ProxyRun(architecture: run.architecture, dataset: run.dataset, config: .init(batchSize: 16), seed: run.seed)
         let old = ProxyRun(architecture: run.architecture, dataset: run.dataset, config: .init(batchSize: 16, arithmetic: nil), seed: run.seed)
@@ -115,7 +116,7 @@ import Testing
 extension RankingMethodTests {
     /// Proxies after an epoch score that epoch's checkpoint of the named training run, and say so when it is missing.
     @Test func proxiesAfterAnEpochScoreTheCheckpoint() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let run = plainRun(epochs: 2)
         let config = ProxyRun.Config(batchSize: 16, proxies: [.snip, .gradNorm, .synflow], afterEpoch: 1, trainedWith: run.training)
         let proxy = ProxyRun(architecture: run.architecture, dataset: run.dataset, config: config, seed: run.seed)

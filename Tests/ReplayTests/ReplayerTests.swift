@@ -3,10 +3,11 @@ import Foundation
 import Kernels
 import Replay
 import Testing
+import TestSupport
 
 @Suite(.serialized) struct ReplayerTests {
     @Test func replayOfAnArchivedRunIsBitwiseIdentical() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let outcome = try Trainer(spec: smallDigitsRun(), workers: Workers(1)).run(in: a.archive)
         let report = try Replayer(archive: a.archive, workers: Workers(2)).replay(outcome.run)
         #expect(report.isBitwiseIdentical)
@@ -17,7 +18,7 @@ import Testing
     /// A tampered archive (one weight changed in the last checkpoint, stored as a new record) is caught, with the epoch
     /// and the tensor named.
     @Test func replayNamesTheFirstDifferingTensor() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let outcome = try Trainer(spec: smallDigitsRun(), workers: Workers(2)).run(in: a.archive)
         var record = outcome.record
         let last = record.checkpoints.last!
@@ -38,7 +39,7 @@ import Testing
     /// Replay compares by object ID, so a damaged stored checkpoint used to give "bitwise identical" (a probe's
     /// finding). The stored objects are re-read first: a truncated tensor is `corruptObject` (exit 1).
     @Test func replayRefusesARunWhoseStoredBitsAreDamaged() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let outcome = try Trainer(spec: smallDigitsRun(epochs: 1), workers: Workers(2)).run(in: a.archive)
         let checkpoint = try a.archive.getJSON(CheckpointRecord.self, outcome.record.checkpoints.last!.checkpoint)
         let path = a.archive.objects.path(of: checkpoint.tensors[0].object)
@@ -57,7 +58,7 @@ import Testing
 /// ReplayError naming the kind, and `replay(_:)` refuses any kind but train.
 @Suite struct ReplayKindDispatchTests {
     @Test func syntheticRunsAreNotReplayed() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         var manifest = RunManifest(architecture: .object(["n": .integer(1)]), dataset: .object(["name": .string("digits")]),
                                    datasetDigest: String(repeating: "0", count: 64), training: .object([:]), seed: 0,
                                    repriseVersion: "test", kernelVersion: "test")

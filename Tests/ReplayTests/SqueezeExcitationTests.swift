@@ -3,6 +3,7 @@ import Foundation
 import Kernels
 @testable import Replay
 import Testing
+import TestSupport
 
 /// Squeeze-excitation (RegNetY): the kernel against autodiff, the counts against torchvision's published RegNetY-400MF
 /// and a hand derivation, and training with SE against the determinism and replay rules every run obeys.
@@ -86,7 +87,7 @@ import Testing
         var bad = smallDigitsRun()
         bad.architecture.seRatio = 2
         #expect(!bad.architecture.problems.isEmpty)
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         #expect(throws: ReplayError.self) { _ = try Trainer(spec: bad, workers: .serial).run(in: a.archive) }
         let json = String(decoding: try JSONEncoder().encode(smallDigitsRun().architecture), as: UTF8.self)
         #expect(!json.contains("seRatio"))
@@ -96,7 +97,7 @@ import Testing
     @Test func trainsDeterministicallyAndReplays() throws {
         var spec = smallDigitsRun()
         spec.architecture.seRatio = 0.25
-        let a = ScratchArchive(), b = ScratchArchive()
+        let a = try TemporaryArchive(), b = try TemporaryArchive()
         let one = try Trainer(spec: spec, workers: Workers(1)).run(in: a.archive)
         let two = try Trainer(spec: spec, workers: Workers(2)).run(in: b.archive)
         #expect(one.record.deterministicPart == two.record.deterministicPart)

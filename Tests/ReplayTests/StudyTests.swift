@@ -4,6 +4,7 @@ import Foundation
 import Kernels
 import Replay
 import Testing
+import TestSupport
 
 /// A tiny study on digits: 3 architectures × (digits, its 5- and 2-class subsets, a 2-class synthetic set), 1 epoch;
 /// d2 and syn get their own longer recipes (exercising per-dataset training) so that their errors are not all at chance.
@@ -59,7 +60,7 @@ func tinyStudySpec(count: Int = 3) throws -> StudySpec {
     /// (same run records, bit for bit); running again trains nothing; the tables regenerate identically from the archive.
     @Test func shardsMergeIntoTheFullStudy() throws {
         let plan = try StudyPlan(spec: try tinyStudySpec())
-        let full = ScratchArchive(), first = ScratchArchive(), second = ScratchArchive()
+        let full = try TemporaryArchive(), first = try TemporaryArchive(), second = try TemporaryArchive()
         let all = try StudyRunner(plan: plan, archive: full.archive, workers: Workers(2)).run(concurrentRuns: 2)
         #expect(all.trained == 12)
         _ = try StudyRunner(plan: plan, archive: first.archive, workers: Workers(1)).run(positions: plan.shard(1, of: 2))
@@ -91,7 +92,7 @@ func tinyStudySpec(count: Int = 3) throws -> StudySpec {
     /// changes nothing.
     @Test func mergeReportsConflicts() throws {
         let plan = try StudyPlan(spec: try tinyStudySpec())
-        let a = ScratchArchive(), b = ScratchArchive()
+        let a = try TemporaryArchive(), b = try TemporaryArchive()
         _ = try StudyRunner(plan: plan, archive: a.archive, workers: Workers(2)).run(positions: [0])
         _ = try StudyRunner(plan: plan, archive: b.archive, workers: Workers(2)).run(positions: [0])
         let run = plan.record.pairs[0].run

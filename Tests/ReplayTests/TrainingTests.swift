@@ -3,6 +3,7 @@ import Foundation
 import Kernels
 import Replay
 import Testing
+import TestSupport
 
 /// A small AnyNet for digits (8×8×1): bottleneck blocks with group width 8.
 func smallDigitsRun(epochs: Int = 2, seed: Int64 = 7) -> RunSpec {
@@ -16,16 +17,10 @@ func smallDigitsRun(epochs: Int = 2, seed: Int64 = 7) -> RunSpec {
     return RunSpec(architecture: spec, dataset: DatasetSpec(name: "digits"), training: training, seed: seed)
 }
 
-final class ScratchArchive {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-train-\(UUID().uuidString)").path
-    lazy var archive = try! Archive.create(at: path)
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 @Suite(.serialized) struct TrainingTests {
     /// Two epochs on digits with 1 and with 2 workers: identical checkpoint digests, eval logs and records.
     @Test func sameBitsWithOneAndTwoWorkers() throws {
-        let a = ScratchArchive(), b = ScratchArchive()
+        let a = try TemporaryArchive(), b = try TemporaryArchive()
         let one = try Trainer(spec: smallDigitsRun(), workers: Workers(1)).run(in: a.archive)
         let two = try Trainer(spec: smallDigitsRun(), workers: Workers(2)).run(in: b.archive)
         #expect(one.run == two.run)
@@ -36,7 +31,7 @@ final class ScratchArchive {
 
     /// Learning is real: after 2 epochs the test error is far below chance (90%).
     @Test func learns() throws {
-        let a = ScratchArchive()
+        let a = try TemporaryArchive()
         let outcome = try Trainer(spec: smallDigitsRun(epochs: 3), workers: Workers(2)).run(in: a.archive)
         let error = try #require(outcome.record.metrics["test_top1_error"])
         #expect(error < 30, "test error \(error)%")
@@ -44,7 +39,7 @@ final class ScratchArchive {
 
     /// Stopping after epoch 1 and resuming gives the same record as an uninterrupted run.
     @Test func resumeIsBitwiseIdentical() throws {
-        let a = ScratchArchive(), b = ScratchArchive()
+        let a = try TemporaryArchive(), b = try TemporaryArchive()
         let uninterrupted = try Trainer(spec: smallDigitsRun(), workers: Workers(2)).run(in: a.archive)
         let first = Trainer(spec: smallDigitsRun(), workers: Workers(2))
         first.stopAfterEpoch = 1

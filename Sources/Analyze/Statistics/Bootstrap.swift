@@ -1,4 +1,5 @@
 import Foundation
+import SplitMix
 
 /// Seeded percentile bootstrap of a statistic of paired samples (x, y), e.g. Spearman's ρ.
 ///

@@ -1,3 +1,5 @@
+import SplitMix
+
 /// Random search over a study's architectures with a cheap ranking method, simulated from archived costs and scores
 /// (FEAR seed 003, §4 "Random Search with FEAR": 10 trials, each visiting the same random sequence of candidates with
 /// both methods; FEAR cuts off a candidate whose time to threshold exceeds c × the fastest seen so far).

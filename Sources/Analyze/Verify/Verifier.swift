@@ -1,4 +1,5 @@
 import Foundation
+import SplitMix
 
 /// Recomputes claims and judges each one.
 ///

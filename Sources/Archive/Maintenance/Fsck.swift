@@ -1,4 +1,5 @@
 import Foundation
+import SplitMix
 
 /// The result of `Archive.fsck`: counts and one line per problem.
 public struct FsckReport: Sendable {
@@ -16,8 +17,9 @@ extension Archive {
     /// every kind (runs, tables, derivations, studies) names an existing object of its type (`reachableObjects`); each
     /// run record names its own run and only existing objects; each checkpoint's tensors exist and have the byte length
     /// their shape implies; the run index, if present, passes its checksum and agrees with the refs (`indexProblems`).
-    /// A folder that cannot be listed is a problem, never an empty archive. Objects are checked in sorted order; with sampling, object i is checked iff a SplitMix64 draw keyed by
-    /// `sampleSeed` and i falls under P%.
+    /// A folder that cannot be listed is a problem, never an empty archive. Objects are checked in sorted order; with
+    /// sampling, object i is checked iff the i-th `nextUnit()` draw of SplitMix64(seed: sampleSeed), times 100, is
+    /// below P.
     public func fsck(samplePercent: Double = 100, sampleSeed: UInt64 = 0,
                      progress: ((Int, Int) -> Void)? = nil) -> FsckReport {
         var report = FsckReport()
@@ -27,15 +29,11 @@ extension Archive {
             report.problems.append("\(error)")
         }
         report.objectsTotal = all.count
+        var sample = SplitMix64(seed: sampleSeed)
         for (i, id) in all.enumerated() {
             progress?(i, all.count)
-            if samplePercent < 100 {
-                var z = sampleSeed &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                z ^= z >> 31
-                if Double(z >> 11) / Double(1 << 53) * 100 >= samplePercent { continue }
-            }
+            let draw = sample.nextUnit()  // the i-th draw, taken for every object so that object i's draw is fixed
+            if samplePercent < 100 && draw * 100 >= samplePercent { continue }
             report.objectsChecked += 1
             do { _ = try objects.get(id) } catch { report.problems.append("\(error)") }
         }
