@@ -162,10 +162,7 @@ public final class Archive: @unchecked Sendable {
         let fd = Foundation.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw ArchiveError.errno(path, "open for locking") }
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            throw ArchiveError.errno(path, "lock")
-        }
+        guard flockRetryingInterrupts(fd, LOCK_EX) else { throw ArchiveError.errno(path, "lock") }
         defer { flock(fd, LOCK_UN) }
         return try body()
     }

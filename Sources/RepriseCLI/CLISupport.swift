@@ -14,6 +14,11 @@ struct ArchiveLocation: ParsableArguments {
     func openOrCreate() throws -> Archive { try Archive.openOrCreate(at: path) }
 }
 
+extension ArgumentHelp {
+    /// The one help text of a run argument (`Archive.resolveRun`: a full ID or a unique prefix of ≥ 4 hex digits).
+    static let runName = ArgumentHelp("Run ID, or a unique prefix of at least 4 hex digits (see `reprise ls`).", valueName: "run")
+}
+
 /// Exit codes scripts can rely on.
 enum Exit {
     static let checkFailed = ExitCode(1)
@@ -47,13 +52,7 @@ func exitStatus(reporting error: Error) -> ExitCode {
         case .corruptObject, .missingObject, .conflict, .damaged: return Exit.checkFailed
         default: return Exit.badInput
         }
-    case let error as StudyError:
-        printError(error.description)
-        return Exit.badInput
-    case let error as DatasetError:
-        printError(error.description)
-        return Exit.badInput
-    case let error as ReplayError:
+    case let error as CustomStringConvertible where error is StudyError || error is DatasetError || error is ReplayError:
         printError(error.description)
         return Exit.badInput
     case let error as CommandLineError:

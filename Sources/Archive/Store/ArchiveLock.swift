@@ -48,8 +48,7 @@ final class ArchiveLock: @unchecked Sendable {
         if holders == 0 {
             let fd = openLockFile()
             if fd >= 0 {
-                while flock(fd, LOCK_SH) != 0 {
-                    if errno == EINTR { continue }
+                if !flockRetryingInterrupts(fd, LOCK_SH) {
                     let error = ArchiveError.errno(path, "lock (shared)")
                     close(fd)
                     mutex.unlock()
@@ -78,13 +77,19 @@ final class ArchiveLock: @unchecked Sendable {
         let fd = openLockFile()
         guard fd >= 0 else { throw ArchiveError.errno(path, "open lock file") }
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            throw ArchiveError.errno(path, "lock (exclusive)")
-        }
+        guard flockRetryingInterrupts(fd, LOCK_EX) else { throw ArchiveError.errno(path, "lock (exclusive)") }
         defer { flock(fd, LOCK_UN) }
         return try body()
     }
+}
+
+/// `flock(fd, operation)`, retried while a signal interrupts the wait (EINTR); false on any other failure, with errno
+/// set. The archive lock and the refs locks take theirs through it.
+func flockRetryingInterrupts(_ fd: Int32, _ operation: Int32) -> Bool {
+    while flock(fd, operation) != 0 {
+        if errno != EINTR { return false }
+    }
+    return true
 }
 
 extension Archive {

@@ -17,7 +17,7 @@ struct CheckpointExport: ParsableCommand {
         discussion: "Example: reprise checkpoint export 3fa9c2 --epoch 2 -o run.h5 && python3 scripts/h5py_read_checkpoint.py run.h5"
     )
     @OptionGroup var location: ArchiveLocation
-    @Argument(help: "Run ID or unique prefix.") var runName: String
+    @Argument(help: .runName) var runName: String
     @Option(help: "Epoch of the checkpoint (default: the last one).") var epoch: Int?
     @Option(name: .shortAndLong, help: "Output file (HDF5); not a directory.") var output: String
 

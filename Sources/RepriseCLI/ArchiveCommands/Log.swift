@@ -5,7 +5,7 @@ import Foundation
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a run's eval log, one line per epoch.")
     @OptionGroup var location: ArchiveLocation
-    @Argument(help: "Run ID or a unique prefix.") var runName: String
+    @Argument(help: .runName) var runName: String
 
     func run() throws {
         try reporting {

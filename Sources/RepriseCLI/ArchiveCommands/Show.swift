@@ -5,7 +5,7 @@ import Foundation
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a run's manifest, status, checkpoints and final metrics.")
     @OptionGroup var location: ArchiveLocation
-    @Argument(help: "Run ID or a unique prefix (≥ 4 hex digits).") var runName: String
+    @Argument(help: .runName) var runName: String
 
     func run() throws {
         try reporting {

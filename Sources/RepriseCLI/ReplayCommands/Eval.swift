@@ -10,7 +10,7 @@ struct Eval: ParsableCommand {
         discussion: "Example: reprise eval 3fa9 --dataset digits --epoch 2"
     )
     @OptionGroup var location: ArchiveLocation
-    @Argument(help: "Run ID or unique prefix.") var runName: String
+    @Argument(help: .runName) var runName: String
     @Option(help: "Dataset (default: the run's own).") var dataset: FlagDataset?
     @Option(help: "Checkpoint epoch, ≥ 1 (default: the last).") var epoch: Int?
     @OptionGroup var threadOptions: ThreadOptions

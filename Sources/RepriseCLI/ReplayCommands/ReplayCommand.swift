@@ -11,7 +11,7 @@ struct ReplayCommand: ParsableCommand {
         discussion: "Prints \"bitwise identical\" and exits 0, or the first epoch and tensor that differ and by how much, and exits 1."
     )
     @OptionGroup var location: ArchiveLocation
-    @Argument(help: "Run ID or unique prefix.") var runName: String
+    @Argument(help: .runName) var runName: String
     @OptionGroup var threadOptions: ThreadOptions
     var threads: Int { threadOptions.threads }
 
