@@ -13,7 +13,7 @@ public final class StudyRunner {
     public let workers: Workers
     /// Called before each pair starts training: (position in the plan, pairs started before it, pairs to do, fraction
     /// of the cost of the finished pairs). With several concurrent runs, "started" counts pairs still training too.
-    public var willTrain: ((_ pair: Int, _ finished: Int, _ total: Int, _ costDone: Double) -> Void)?
+    public var willTrain: ((_ pair: Int, _ started: Int, _ total: Int, _ costDone: Double) -> Void)?
     /// Called after each pair with its record and the fraction of the cost done.
     public var didTrain: ((_ pair: Int, _ record: RunRecord, _ costDone: Double) -> Void)?
     /// Called during training with the step within the run.
