@@ -34,7 +34,7 @@ let package = Package(
 
         // MARK: - Public libraries
         .target(name: "Analyze", dependencies: ["Archive", "SplitMix"]),
-        .target(name: "Replay", dependencies: ["Archive", "Kernels"]),
+        .target(name: "Replay", dependencies: ["Archive", "Kernels", "CImageCodecs"]),
         .target(
             name: "Archive",
             dependencies: ["CZlib", "CHDF5", "SplitMix", .product(name: "Crypto", package: "swift-crypto")],
@@ -52,6 +52,8 @@ let package = Package(
         /// SIMD micro-kernels that need per-function CPU features (AVX2/FMA) with run-time dispatch,
         /// which Swift cannot express; see Sources/CKernels/README.md.
         .target(name: "CKernels", exclude: ["README.md"], cSettings: strictFloatingPoint + [.unsafeFlags(["-O3"])]),
+        /// PNG (libpng) and JPEG (TurboJPEG) decoding for image-folder datasets; C because libpng reports errors by longjmp.
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("turbojpeg")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libopenblas-dev libhdf5-dev zlib1g-dev dataset-fashion-mnist pkg-config)
+APT_PACKAGES=(libopenblas-dev libhdf5-dev zlib1g-dev libpng-dev libturbojpeg0-dev dataset-fashion-mnist pkg-config)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

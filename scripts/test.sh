@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command of the README:
-#  1. unit, property and process-level tests, in release mode (kernels are too slow to test unoptimised);
+#  1. unit, property and process-level tests, in release mode (kernels are too slow to test unoptimised); Pillow is
+#     installed for the user when missing (it writes the image-folder tests' PNG and JPEG files);
 #  2. interoperability: a checkpoint exported by `reprise checkpoint export` is read by h5py (Python is a test tool
 #     only; h5py is installed for the current user when missing);
 #  3. the main job's quick variant: `study run --quick`, then `study analyze` regenerates identical tables from the
@@ -19,6 +20,8 @@ limited() {  # limited SECONDS WHAT CMD…: run CMD; past SECONDS, kill it (TERM
   if (( status == 124 || status == 137 )); then echo "test.sh: $what did not finish in $seconds s (a hang?)" >&2; fi
   return $status
 }
+# Pillow writes and decodes the image-folder test inputs (ImageFolderTests); installed for the user when missing.
+python3 -c "import PIL" 2>/dev/null || python3 -m pip install --quiet --user Pillow 2>/dev/null || python3 -m pip install --quiet Pillow
 limited 1800 "swift test" swift test -c release "$@"
 
 echo "== interoperability: h5py reads an exported checkpoint"

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Sources (`name`): "digits" (fixtures/uci-digits, split by `splitSeed`), "fashion-mnist" (Debian's package, official
 /// split), "cifar10" / "cifar100" (binary files in `path`, official split), "synthetic" (FEAR App. A.4, parameters in
-/// `synthetic`, split by `splitSeed`).
+/// `synthetic`, split by `splitSeed`), "folder" (PNG/JPEG files in `path`, one folder per class, read as `folder`
+/// says: `ImageFolderDataset`).
 ///
 /// Derivations, applied in this order (each optional; absent fields are left out of the manifest, so specs written before
 /// they existed keep their run IDs):
@@ -25,9 +26,11 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     public var splitSeed: Int64 = 0
     public var trainLimit: Int = 0
     public var testLimit: Int = 0
-    /// cifar10 / cifar100: the directory holding the binary files.
+    /// cifar10 / cifar100: the directory holding the binary files; folder: the dataset's root folder.
     public var path: String?
     public var synthetic: SyntheticDatasetSpec?
+    /// folder: the side, channels and bad-file policy of an image-folder dataset.
+    public var folder: ImageFolderSpec?
     public var downsample: Int?
     public var classSubset: Int?
     /// Seed of the class choice, per-class subsampling and rebalancing (default 0).
@@ -48,6 +51,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         try take(.testCount, &testCount); try take(.splitSeed, &splitSeed); try take(.trainLimit, &trainLimit); try take(.testLimit, &testLimit)
         path = try c.decodeIfPresent(String.self, forKey: .path)
         synthetic = try c.decodeIfPresent(SyntheticDatasetSpec.self, forKey: .synthetic)
+        folder = try c.decodeIfPresent(ImageFolderSpec.self, forKey: .folder)
         downsample = try c.decodeIfPresent(Int.self, forKey: .downsample)
         classSubset = try c.decodeIfPresent(Int.self, forKey: .classSubset)
         subsetSeed = try c.decodeIfPresent(Int64.self, forKey: .subsetSeed)
@@ -56,7 +60,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         validationCount = try c.decodeIfPresent(Int.self, forKey: .validationCount)
     }
 
-    public static let knownSources = ["digits", "fashion-mnist", "cifar10", "cifar100", "synthetic"]
+    public static let knownSources = ["digits", "fashion-mnist", "cifar10", "cifar100", "synthetic", "folder"]
 
     /// Where fixtures live: $REPRISE_FIXTURES, else ./fixtures, else the repository's fixtures beside this source file.
     public static var fixturesDirectory: String {
@@ -82,6 +86,10 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
             guard let synthetic else { throw DatasetError(path: name, reason: "needs \"synthetic\": {count, size, channels, classes, hidden, seed}") }
             guard testCount < synthetic.count else { throw DatasetError(path: name, reason: "testCount \(testCount) ≥ count \(synthetic.count)") }
             return try synthetic.generate().split(testCount: testCount, seed: UInt64(bitPattern: splitSeed))
+        case "folder":
+            guard let path, let folder else { throw DatasetError(path: name, reason: "needs \"path\" (the root folder) and \"folder\": {size, channels}") }
+            let load = try ImageFolderDataset.load(root: path, spec: folder, testCount: testCount, splitSeed: splitSeed)
+            return (load.train, load.test)
         default:
             throw DatasetError(path: name, reason: "unknown dataset; known: \(Self.knownSources.joined(separator: ", "))")
         }
@@ -126,7 +134,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     /// The spec with every derivation removed: datasets that share it share one loaded source.
     public var source: DatasetSpec {
         var s = DatasetSpec(name: name, testCount: testCount, splitSeed: splitSeed)
-        s.path = path; s.synthetic = synthetic
+        s.path = path; s.synthetic = synthetic; s.folder = folder
         return s
     }
 

@@ -72,7 +72,9 @@ extension ImageDataset {
                 }
             }
         }
-        return ImageDataset(name: name, height: h, width: w, channels: c, classes: classes, images: out, labels: labels)
+        var result = ImageDataset(name: name, height: h, width: w, channels: c, classes: classes, images: out, labels: labels)
+        result.files = files
+        return result
     }
 
     /// Images per class, index = label.

@@ -4,7 +4,9 @@ import Foundation
 /// Labelled images in memory, NHWC float32, and the digest that names them in run manifests.
 ///
 /// Digest = SHA-256 of the canonical bytes: the ASCII header "reprise-dataset 1 <N> <H> <W> <C> <classes>\n", then the
-/// images as little-endian float32 (N·H·W·C values, NHWC), then the labels as little-endian int32.
+/// images as little-endian float32 (N·H·W·C values, NHWC), then the labels as little-endian int32, then — only for
+/// datasets read from files one by one (image folders) — each image's file name, relative to the dataset root, in
+/// UTF-8 followed by "\n", in image order (so datasets of other sources keep their digests).
 public struct ImageDataset: Sendable {
     public var name: String
     public var count: Int
@@ -12,6 +14,8 @@ public struct ImageDataset: Sendable {
     public var classes: Int
     public var images: [Float]
     public var labels: [Int32]
+    /// For image folders: each image's file, relative to the dataset root (nil for other sources).
+    public var files: [String]?
 
     public init(name: String, height: Int, width: Int, channels: Int, classes: Int, images: [Float], labels: [Int32]) {
         precondition(images.count == labels.count * height * width * channels, "ImageDataset \(name): images and labels disagree")
@@ -25,6 +29,7 @@ public struct ImageDataset: Sendable {
         var data = Data("reprise-dataset 1 \(count) \(height) \(width) \(channels) \(classes)\n".utf8)
         images.withUnsafeBytes { data.append(contentsOf: $0) }
         labels.withUnsafeBytes { data.append(contentsOf: $0) }
+        for file in files ?? [] { data.append(contentsOf: Array(file.utf8) + [0x0A]) }
         return ObjectID(of: data)
     }
 
@@ -32,8 +37,10 @@ public struct ImageDataset: Sendable {
     public func subset(_ indices: [Int], name: String? = nil) -> ImageDataset {
         var images = [Float](); images.reserveCapacity(indices.count * imageSize)
         for i in indices { images.append(contentsOf: self.images[(i * imageSize)..<((i + 1) * imageSize)]) }
-        return ImageDataset(name: name ?? self.name, height: height, width: width, channels: channels, classes: classes,
-                            images: images, labels: indices.map { labels[$0] })
+        var result = ImageDataset(name: name ?? self.name, height: height, width: width, channels: channels, classes: classes,
+                                  images: images, labels: indices.map { labels[$0] })
+        result.files = files.map { f in indices.map { f[$0] } }
+        return result
     }
 
     /// Holds `count` images out (a validation part): `partition` with epoch 1 (epoch 0 is the train/test split).

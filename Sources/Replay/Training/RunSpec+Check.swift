@@ -150,7 +150,7 @@ extension DatasetSpec {
 
     /// Side length of the images after `downsample` (nil when unknown or not a divisor).
     public var imageSize: Int? {
-        guard let size = sourceShape?.size else { return nil }
+        guard let size = sourceShape?.size ?? (name == "folder" ? folder?.size : nil) else { return nil }
         let f = downsample ?? 1
         return f >= 1 && size % f == 0 ? size / f : nil
     }
@@ -168,8 +168,21 @@ extension DatasetSpec {
         c.integer(testLimit, prefix + ".testLimit", in: SpecLimits.images, "0 = all")
         if name == "cifar10" || name == "cifar100" {
             if path?.isEmpty ?? true { c.fail(prefix + ".path", "is required for \(name): the directory of the binary files") }
+        } else if name == "folder" {
+            if path?.isEmpty ?? true { c.fail(prefix + ".path", "is required for folder: the root of ROOT/<class>/* or ROOT/train, ROOT/test") }
         } else if let path {
-            c.fail(prefix + ".path", SpecCheck.quote(path), "only cifar10 and cifar100 read files from a path")
+            c.fail(prefix + ".path", SpecCheck.quote(path), "only cifar10, cifar100 and folder read files from a path")
+        }
+        if name == "folder" {
+            if let f = folder {
+                c.integer(f.size, prefix + ".folder.size", in: 1...512, "the side every image is resized to")
+                if f.channels != 1 && f.channels != 3 { c.fail(prefix + ".folder.channels", String(f.channels), "must be 1 (gray) or 3 (RGB)") }
+                if let p = f.onBadFile { c.oneOf(p, prefix + ".folder.onBadFile", ["fail", "skip"]) }
+            } else {
+                c.fail(prefix + ".folder", "is required for the folder dataset: {size, channels, onBadFile (fail or skip)}")
+            }
+        } else if folder != nil {
+            c.fail(prefix + ".folder", "only the folder dataset takes folder parameters")
         }
         if name == "synthetic" {
             if let s = synthetic { s.check(into: &c, at: prefix + ".synthetic") } else { c.fail(prefix + ".synthetic", "is required for the synthetic dataset: {count, size, channels, classes, hidden, seed}") }
@@ -236,7 +249,8 @@ extension RunSpec {
            architecture.classes != classes {
             c.fail("architecture.classes", String(architecture.classes), "must equal the dataset's \(classes) classes")
         }
-        if let channels = dataset.name == "synthetic" ? dataset.synthetic?.channels : ["digits": 1, "fashion-mnist": 1, "cifar10": 3, "cifar100": 3][dataset.name],
+        if let channels = dataset.name == "synthetic" ? dataset.synthetic?.channels
+            : dataset.name == "folder" ? dataset.folder?.channels : ["digits": 1, "fashion-mnist": 1, "cifar10": 3, "cifar100": 3][dataset.name],
            SpecLimits.inputChannels.contains(architecture.inputChannels), architecture.inputChannels != channels {
             c.fail("architecture.inputChannels", String(architecture.inputChannels), "must equal the dataset's \(channels) channels")
         }
