@@ -90,6 +90,7 @@ if Context.environment["REPRISE_FUZZ"] == "1" {
         ("FuzzHDF5Checkpoint", ["Archive"]),
         ("FuzzIDX", ["Replay"]),
         ("FuzzCIFAR", ["Replay"]),
+        ("FuzzImageFile", ["Replay"]),
         ("FuzzRunIndex", ["Archive"]),
     ]
     package.products.removeAll { $0.name == "reprise" }

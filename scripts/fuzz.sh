@@ -10,7 +10,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 seconds="${1:-}"
 [ $# -gt 0 ] && shift
-all=(CSV CanonicalJSON Manifest StudySpec RunSpec Claims Notebook Bundle HDF5Checkpoint IDX CIFAR RunIndex)
+all=(CSV CanonicalJSON Manifest StudySpec RunSpec Claims Notebook Bundle HDF5Checkpoint IDX CIFAR ImageFile RunIndex)
 targets=("${@:-${all[@]}}")
 findings="${REPRISE_FUZZ_FINDINGS:-.build-fuzz/findings}"
 flags=(-c debug --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address)
